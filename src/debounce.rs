@@ -1,0 +1,1 @@
+//! debounce (in progress).

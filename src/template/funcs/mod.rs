@@ -1,0 +1,1 @@
+//! The function library: docker-gen's functions and sprig's, over `Value`.

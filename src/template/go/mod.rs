@@ -1,0 +1,3 @@
+//! Go text/template: gotmpl's parser, tinygen's executor over `Value`.
+
+pub mod fmt;

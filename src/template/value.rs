@@ -1,0 +1,132 @@
+//! The value type templates see: a model of the Go values docker-gen hands to text/template.
+//!
+//! It owns the shape of template data (records with declared field order and an optional
+//! String form, maps with sorted keys, lists, int versus float, nil versus "no value", times)
+//! and must never know where the data came from: `context.rs` builds it, the engines read it.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// A template value. Cloning is cheap: compound values are reference counted.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// Go's nil (an untyped nil interface, a nil pointer, a nil map or slice that was asked for).
+    Nil,
+    /// The result of a missing map key: prints `<no value>`, is false, becomes nil as an argument.
+    Missing,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Rc<str>),
+    List(Rc<List>),
+    Map(Rc<Map>),
+    Record(Rc<Record>),
+    Time(Rc<Time>),
+    /// docker-gen's root: the container list that also answers `.Env`, `.Docker` and
+    /// `.CurrentContainer` (Go's `Context` type with methods).
+    Containers(Rc<Containers>),
+}
+
+/// A Go slice. `elem` names the Go element type where it matters (`string` for `[]string`,
+/// `any` for `[]interface{}`, a record type name for struct slices).
+#[derive(Clone, Debug, Default)]
+pub struct List {
+    pub elem: &'static str,
+    pub items: Vec<Value>,
+    /// A nil slice (prints `[]`, JSON `null`).
+    pub is_nil: bool,
+}
+
+/// A Go map with string keys (`map[string]string`, `map[string]any`, ...), iterated sorted.
+#[derive(Clone, Debug, Default)]
+pub struct Map {
+    pub elem: &'static str,
+    pub entries: BTreeMap<String, Value>,
+    /// A nil map (prints `map[]`, JSON `null`).
+    pub is_nil: bool,
+}
+
+/// A Go struct: fields in declaration order; `string_form` is what its String method prints.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub type_name: &'static str,
+    pub fields: Vec<(&'static str, Value)>,
+    pub string_form: Option<String>,
+}
+
+/// A Go `time.Time`, kept in both of the forms templates can observe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Time {
+    /// `time.Time.String()`: `2024-01-02 03:04:05.12 +0000 UTC`.
+    pub display: String,
+    /// `encoding/json` form: RFC 3339 with nanoseconds, trailing zeros trimmed.
+    pub rfc3339: String,
+    /// Seconds since the Unix epoch and the nanosecond part, for ordering and arithmetic.
+    pub unix_seconds: i64,
+    pub nanos: u32,
+}
+
+/// The root list with its methods (spec §3.1).
+#[derive(Clone, Debug)]
+pub struct Containers {
+    pub items: Vec<Value>,
+    pub globals: Rc<Globals>,
+}
+
+/// What every view of the root shares, also a filtered one (`whereLabelExists $ ...`).
+#[derive(Clone, Debug)]
+pub struct Globals {
+    pub env: Value,
+    pub docker: Value,
+    pub current_container: Value,
+}
+
+impl Value {
+    pub fn str(text: impl Into<Rc<str>>) -> Value {
+        Value::Str(text.into())
+    }
+
+    /// A `[]string`.
+    pub fn string_list<I: IntoIterator<Item = S>, S: Into<Rc<str>>>(items: I) -> Value {
+        Value::list("string", items.into_iter().map(|item| Value::Str(item.into())).collect())
+    }
+
+    pub fn list(elem: &'static str, items: Vec<Value>) -> Value {
+        Value::List(Rc::new(List { elem, items, is_nil: false }))
+    }
+
+    pub fn nil_list(elem: &'static str) -> Value {
+        Value::List(Rc::new(List { elem, items: Vec::new(), is_nil: true }))
+    }
+
+    pub fn map(elem: &'static str, entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Rc::new(Map { elem, entries, is_nil: false }))
+    }
+
+    pub fn nil_map(elem: &'static str) -> Value {
+        Value::Map(Rc::new(Map { elem, entries: BTreeMap::new(), is_nil: true }))
+    }
+
+    /// A `map[string]string`.
+    pub fn string_map<I: IntoIterator<Item = (String, String)>>(entries: I) -> Value {
+        Value::map("string", entries.into_iter().map(|(k, v)| (k, Value::str(v))).collect())
+    }
+
+    pub fn record(type_name: &'static str, fields: Vec<(&'static str, Value)>) -> Value {
+        Value::Record(Rc::new(Record { type_name, fields, string_form: None }))
+    }
+
+    /// Looks up a record field by its exact name.
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        match self {
+            Value::Record(record) => record.field(name),
+            _ => None,
+        }
+    }
+}
+
+impl Record {
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        self.fields.iter().find(|(field, _)| *field == name).map(|(_, value)| value)
+    }
+}
