@@ -27,7 +27,11 @@ impl Endpoint {
             return Err(bad("invalid bind address format"));
         }
         let tcp_address = if let Some(path) = address.strip_prefix("unix://") {
-            let path = if path.is_empty() { DEFAULT_SOCKET } else { path };
+            let path = if path.is_empty() {
+                DEFAULT_SOCKET
+            } else {
+                path
+            };
             return Ok(Endpoint::Unix(PathBuf::from(path)));
         } else if address.is_empty() {
             return Ok(Endpoint::Unix(PathBuf::from(DEFAULT_SOCKET)));
@@ -35,7 +39,9 @@ impl Endpoint {
             rest
         } else if address.starts_with("fd://") {
             // docker-gen's parseHost lets `fd://` through and its client then rejects it.
-            return Err(bad("invalid bind address protocol (fd:// is not supported)"));
+            return Err(bad(
+                "invalid bind address protocol (fd:// is not supported)",
+            ));
         } else if address.contains("://") {
             return Err(bad("invalid bind address protocol"));
         } else {
@@ -53,11 +59,10 @@ impl Endpoint {
             _ => return Err(bad("invalid bind address format")),
         };
         let host = if host.is_empty() { "127.0.0.1" } else { host };
-        Ok(Endpoint::Tcp { host: host.to_string(), port })
-    }
-
-    pub fn is_unix(&self) -> bool {
-        matches!(self, Endpoint::Unix(_))
+        Ok(Endpoint::Tcp {
+            host: host.to_string(),
+            port,
+        })
     }
 }
 
@@ -80,7 +85,10 @@ mod tests {
     }
 
     fn tcp(host: &str, port: u16) -> Endpoint {
-        Endpoint::Tcp { host: host.to_string(), port }
+        Endpoint::Tcp {
+            host: host.to_string(),
+            port,
+        }
     }
 
     fn error(text: &str) -> String {
@@ -92,22 +100,49 @@ mod tests {
 
     #[test]
     fn unix_forms() {
-        assert_eq!(Endpoint::parse("unix:///var/run/docker.sock").unwrap(), unix("/var/run/docker.sock"));
-        assert_eq!(Endpoint::parse("unix:///tmp/x.sock").unwrap(), unix("/tmp/x.sock"));
+        assert_eq!(
+            Endpoint::parse("unix:///var/run/docker.sock").unwrap(),
+            unix("/var/run/docker.sock")
+        );
+        assert_eq!(
+            Endpoint::parse("unix:///tmp/x.sock").unwrap(),
+            unix("/tmp/x.sock")
+        );
         assert_eq!(Endpoint::parse("unix://").unwrap(), unix(DEFAULT_SOCKET));
         assert_eq!(Endpoint::parse("").unwrap(), unix(DEFAULT_SOCKET));
-        assert_eq!(Endpoint::parse("  unix:///a.sock ").unwrap(), unix("/a.sock"));
-        assert!(Endpoint::parse("unix://").unwrap().is_unix());
+        assert_eq!(
+            Endpoint::parse("  unix:///a.sock ").unwrap(),
+            unix("/a.sock")
+        );
+        assert!(matches!(
+            Endpoint::parse("unix://").unwrap(),
+            Endpoint::Unix(_)
+        ));
     }
 
     #[test]
     fn tcp_forms() {
-        assert_eq!(Endpoint::parse("tcp://10.0.0.1:2376").unwrap(), tcp("10.0.0.1", 2376));
-        assert_eq!(Endpoint::parse("tcp://docker.example:2375").unwrap(), tcp("docker.example", 2375));
-        assert_eq!(Endpoint::parse("tcp://:2375").unwrap(), tcp("127.0.0.1", 2375));
-        assert_eq!(Endpoint::parse("localhost:2375").unwrap(), tcp("localhost", 2375));
+        assert_eq!(
+            Endpoint::parse("tcp://10.0.0.1:2376").unwrap(),
+            tcp("10.0.0.1", 2376)
+        );
+        assert_eq!(
+            Endpoint::parse("tcp://docker.example:2375").unwrap(),
+            tcp("docker.example", 2375)
+        );
+        assert_eq!(
+            Endpoint::parse("tcp://:2375").unwrap(),
+            tcp("127.0.0.1", 2375)
+        );
+        assert_eq!(
+            Endpoint::parse("localhost:2375").unwrap(),
+            tcp("localhost", 2375)
+        );
         assert_eq!(Endpoint::parse(":4243").unwrap(), tcp("127.0.0.1", 4243));
-        assert!(!Endpoint::parse(":4243").unwrap().is_unix());
+        assert!(matches!(
+            Endpoint::parse(":4243").unwrap(),
+            Endpoint::Tcp { .. }
+        ));
     }
 
     #[test]
@@ -125,24 +160,40 @@ mod tests {
             "host:2375:1",
             "unix:/var/run/docker.sock",
         ] {
-            assert_eq!(error(text), format!("bad endpoint {text:?}: invalid bind address format"), "{text}");
+            assert_eq!(
+                error(text),
+                format!("bad endpoint {text:?}: invalid bind address format"),
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn other_protocols() {
-        assert_eq!(error("http://x"), "bad endpoint \"http://x\": invalid bind address protocol");
+        assert_eq!(
+            error("http://x"),
+            "bad endpoint \"http://x\": invalid bind address protocol"
+        );
         assert_eq!(
             error("npipe:////./pipe/docker_engine"),
             "bad endpoint \"npipe:////./pipe/docker_engine\": invalid bind address protocol"
         );
-        assert_eq!(error("https://x:1"), "bad endpoint \"https://x:1\": invalid bind address protocol");
+        assert_eq!(
+            error("https://x:1"),
+            "bad endpoint \"https://x:1\": invalid bind address protocol"
+        );
         assert!(error("fd://").contains("not supported"));
     }
 
     #[test]
     fn display_is_canonical() {
-        assert_eq!(Endpoint::parse("unix://").unwrap().to_string(), "unix:///var/run/docker.sock");
-        assert_eq!(Endpoint::parse(":2375").unwrap().to_string(), "tcp://127.0.0.1:2375");
+        assert_eq!(
+            Endpoint::parse("unix://").unwrap().to_string(),
+            "unix:///var/run/docker.sock"
+        );
+        assert_eq!(
+            Endpoint::parse(":2375").unwrap().to_string(),
+            "tcp://127.0.0.1:2375"
+        );
     }
 }

@@ -26,6 +26,7 @@ pub struct DockerEvent {
     pub time: i64,
 }
 
+#[allow(dead_code)] // Until the watcher logs events.
 impl DockerEvent {
     /// The actor ID cut to 12 characters for log lines (safe on shorter IDs, unlike Go).
     pub fn short_id(&self) -> &str {
@@ -41,19 +42,34 @@ impl DockerEvent {
 /// to `Action`/`Actor.ID`/`Actor.Attributes.image` like go-dockerclient's `transformEvent`.
 pub fn parse_event(value: &serde_json::Value) -> Result<Option<DockerEvent>> {
     let Some(object) = value.as_object() else {
-        return Err(Error::docker(format!("event is not a JSON object: {}", clip(&value.to_string()))));
+        return Err(Error::docker(format!(
+            "event is not a JSON object: {}",
+            clip(&value.to_string())
+        )));
     };
-    let text = |key: &str| object.get(key).and_then(serde_json::Value::as_str).unwrap_or("").to_string();
+    let text = |key: &str| {
+        object
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let time = match object.get("time") {
-        Some(serde_json::Value::Number(number)) => {
-            number.as_i64().or_else(|| number.as_f64().map(|float| float as i64)).unwrap_or(0)
-        }
+        Some(serde_json::Value::Number(number)) => number
+            .as_i64()
+            .or_else(|| number.as_f64().map(|float| float as i64))
+            .unwrap_or(0),
         _ => 0,
     };
     if time == 0 {
         return Ok(None);
     }
-    let mut event = DockerEvent { kind: text("Type"), action: text("Action"), time, ..DockerEvent::default() };
+    let mut event = DockerEvent {
+        kind: text("Type"),
+        action: text("Action"),
+        time,
+        ..DockerEvent::default()
+    };
     if event.kind.is_empty() && event.action.is_empty() {
         let status = text("status");
         event.kind = match status.as_str() {
@@ -69,8 +85,15 @@ pub fn parse_event(value: &serde_json::Value) -> Result<Option<DockerEvent>> {
         return Ok(Some(event));
     }
     if let Some(actor) = object.get("Actor").and_then(serde_json::Value::as_object) {
-        event.actor_id = actor.get("ID").and_then(serde_json::Value::as_str).unwrap_or("").to_string();
-        if let Some(attributes) = actor.get("Attributes").and_then(serde_json::Value::as_object) {
+        event.actor_id = actor
+            .get("ID")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if let Some(attributes) = actor
+            .get("Attributes")
+            .and_then(serde_json::Value::as_object)
+        {
             for (key, value) in attributes {
                 let value = match value {
                     serde_json::Value::String(text) => text.clone(),
@@ -90,12 +113,14 @@ pub fn parse_event(value: &serde_json::Value) -> Result<Option<DockerEvent>> {
 }
 
 /// Stops an `EventStream` from another thread.
+#[allow(dead_code)] // Until the watcher stops streams.
 #[derive(Clone, Debug)]
 pub struct ShutdownHandle {
     stopped: Arc<AtomicBool>,
     agent: ureq::Agent,
 }
 
+#[allow(dead_code)]
 impl ShutdownHandle {
     /// Closes the stream's connection: a `next()` blocked on it returns, and every later
     /// `next()` returns `None`. The stream has an agent of its own, so this closes nothing
@@ -124,7 +149,11 @@ pub struct EventStream {
 }
 
 impl EventStream {
-    pub(super) fn new(reader: Box<dyn Read + Send>, agent: ureq::Agent, context: String) -> EventStream {
+    pub(super) fn new(
+        reader: Box<dyn Read + Send>,
+        agent: ureq::Agent,
+        context: String,
+    ) -> EventStream {
         EventStream {
             reader,
             buffer: Vec::new(),
@@ -138,8 +167,12 @@ impl EventStream {
     }
 
     /// A handle that stops this stream from another thread.
+    #[allow(dead_code)]
     pub fn shutdown_handle(&self) -> ShutdownHandle {
-        ShutdownHandle { stopped: self.stopped.clone(), agent: self.agent.clone() }
+        ShutdownHandle {
+            stopped: self.stopped.clone(),
+            agent: self.agent.clone(),
+        }
     }
 
     fn stopped(&self) -> bool {
@@ -161,7 +194,10 @@ impl EventStream {
                     Err(error) => self.pending.push_back(Err(self.error(&error.message))),
                 },
                 Err(error) => {
-                    let message = format!("invalid JSON: {error}: {}", clip(&String::from_utf8_lossy(line)));
+                    let message = format!(
+                        "invalid JSON: {error}: {}",
+                        clip(&String::from_utf8_lossy(line))
+                    );
                     self.pending.push_back(Err(self.error(&message)));
                     break;
                 }
@@ -282,18 +318,30 @@ mod tests {
             "time": 5
         }))
         .unwrap();
-        assert_eq!((parsed.kind.as_str(), parsed.action.as_str(), parsed.actor_id.as_str()), ("network", "connect", "netid"));
+        assert_eq!(
+            (
+                parsed.kind.as_str(),
+                parsed.action.as_str(),
+                parsed.actor_id.as_str()
+            ),
+            ("network", "connect", "netid")
+        );
         assert_eq!(parsed.attributes["container"], "c1");
         assert_eq!(parsed.short_id(), "netid");
     }
 
     #[test]
     fn legacy_shape() {
-        let parsed = event(json!({"status": "start", "id": "deadbeef", "from": "busybox", "time": 10})).unwrap();
+        let parsed =
+            event(json!({"status": "start", "id": "deadbeef", "from": "busybox", "time": 10}))
+                .unwrap();
         assert_eq!(parsed.kind, "container");
         assert_eq!(parsed.action, "start");
         assert_eq!(parsed.actor_id, "deadbeef");
-        assert_eq!(parsed.attributes.get("image").map(String::as_str), Some("busybox"));
+        assert_eq!(
+            parsed.attributes.get("image").map(String::as_str),
+            Some("busybox")
+        );
         let image = event(json!({"status": "untag", "id": "sha256:1", "time": 10})).unwrap();
         assert_eq!(image.kind, "image");
         assert!(image.attributes.is_empty());
@@ -302,7 +350,8 @@ mod tests {
     #[test]
     fn missing_fields_fall_back() {
         // Type present but no Actor: the ID comes from `id`, the action from `status`.
-        let parsed = event(json!({"Type": "container", "status": "die", "id": "c2", "time": 3})).unwrap();
+        let parsed =
+            event(json!({"Type": "container", "status": "die", "id": "c2", "time": 3})).unwrap();
         assert_eq!(parsed.action, "die");
         assert_eq!(parsed.actor_id, "c2");
         let bare = event(json!({"Type": "container", "time": 3})).unwrap();
@@ -312,18 +361,28 @@ mod tests {
 
     #[test]
     fn zero_or_missing_time_is_skipped() {
-        assert_eq!(event(json!({"Type": "container", "Action": "start", "time": 0})), None);
+        assert_eq!(
+            event(json!({"Type": "container", "Action": "start", "time": 0})),
+            None
+        );
         assert_eq!(event(json!({"Type": "container", "Action": "start"})), None);
     }
 
     #[test]
     fn non_object_is_an_error() {
-        assert!(parse_event(&json!([1, 2])).unwrap_err().message.contains("not a JSON object"));
+        assert!(parse_event(&json!([1, 2]))
+            .unwrap_err()
+            .message
+            .contains("not a JSON object"));
     }
 
     fn stream(bytes: &[u8]) -> EventStream {
         let agent = ureq::Agent::new_with_defaults();
-        EventStream::new(Box::new(io::Cursor::new(bytes.to_vec())), agent, "test: GET /events".to_string())
+        EventStream::new(
+            Box::new(io::Cursor::new(bytes.to_vec())),
+            agent,
+            "test: GET /events".to_string(),
+        )
     }
 
     #[test]
@@ -338,7 +397,13 @@ mod tests {
         assert_eq!(items.len(), 5, "{items:?}");
         assert_eq!(items[0].as_ref().unwrap().actor_id, "a");
         let error = items[1].as_ref().unwrap_err();
-        assert!(error.message.starts_with("test: GET /events: invalid JSON: "), "{}", error.message);
+        assert!(
+            error
+                .message
+                .starts_with("test: GET /events: invalid JSON: "),
+            "{}",
+            error.message
+        );
         assert_eq!(items[2].as_ref().unwrap().actor_id, "c");
         assert_eq!(items[3].as_ref().unwrap().actor_id, "d");
         assert_eq!(items[4].as_ref().unwrap().action, "kill");
@@ -350,7 +415,11 @@ mod tests {
         input.extend_from_slice(b"\n{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"a\"},\"time\":1}\n");
         let items: Vec<_> = stream(&input).collect();
         assert_eq!(items.len(), 2, "{items:?}");
-        assert!(items[0].as_ref().unwrap_err().message.contains("longer than"));
+        assert!(items[0]
+            .as_ref()
+            .unwrap_err()
+            .message
+            .contains("longer than"));
         assert_eq!(items[1].as_ref().unwrap().actor_id, "a");
     }
 

@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use endpoint::Endpoint;
+#[allow(unused_imports)] // Until the watcher uses them.
 pub use events::{DockerEvent, EventStream, ShutdownHandle};
 
 /// The newest Engine API version tinygen knows; newer daemons are spoken to in this one.
@@ -36,6 +37,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A client for one endpoint. Cheap to clone; clones share the negotiated API version,
 /// the connection pool and the call counter.
+#[allow(dead_code)] // Until the pipeline uses the client.
 #[derive(Clone, Debug)]
 pub struct Client {
     shared: Arc<Shared>,
@@ -79,7 +81,10 @@ impl Target {
         };
         #[cfg(feature = "tls")]
         let tls = if use_tls {
-            Some(tls::config(options).map_err(|error| Error::docker(format!("{endpoint_text}: {error}")))?)
+            Some(
+                tls::config(options)
+                    .map_err(|error| Error::docker(format!("{endpoint_text}: {error}")))?,
+            )
         } else {
             None
         };
@@ -99,7 +104,12 @@ impl Target {
     }
 
     /// A new agent (its own connection pool) with these timeouts; `None` means no limit.
-    fn agent(&self, connect: Duration, request: Option<Duration>, response_headers: Option<Duration>) -> ureq::Agent {
+    fn agent(
+        &self,
+        connect: Duration,
+        request: Option<Duration>,
+        response_headers: Option<Duration>,
+    ) -> ureq::Agent {
         let builder = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .proxy(None)
@@ -115,14 +125,18 @@ impl Target {
         };
         let config = builder.build();
         match &self.endpoint {
-            Endpoint::Unix(path) => {
-                ureq::Agent::with_parts(config, unix::UnixConnector { path: path.clone() }, unix::NoResolver)
-            }
+            Endpoint::Unix(path) => ureq::Agent::with_parts(
+                config,
+                unix::UnixConnector { path: path.clone() },
+                unix::NoResolver,
+            ),
             Endpoint::Tcp { .. } => {
                 use ureq::unversioned::resolver::DefaultResolver;
                 use ureq::unversioned::transport::{Connector, TcpConnector};
                 #[cfg(feature = "tls")]
-                let connector = ().chain(TcpConnector::default()).chain(ureq::unversioned::transport::RustlsConnector::default());
+                let connector = ()
+                    .chain(TcpConnector::default())
+                    .chain(ureq::unversioned::transport::RustlsConnector::default());
                 #[cfg(not(feature = "tls"))]
                 let connector = ().chain(TcpConnector::default());
                 ureq::Agent::with_parts(config, connector, DefaultResolver::default())
@@ -137,6 +151,7 @@ struct Answer {
     body: Vec<u8>,
 }
 
+#[allow(dead_code)]
 impl Client {
     /// Validates the endpoint (spec §6.1) and prepares TLS; does not connect.
     pub fn new(endpoint: &str, tls: &TlsOptions) -> Result<Client> {
@@ -144,7 +159,12 @@ impl Client {
     }
 
     /// Like `new` with other timeouts (tests use short ones).
-    pub fn with_timeouts(endpoint: &str, tls: &TlsOptions, connect: Duration, request: Duration) -> Result<Client> {
+    pub fn with_timeouts(
+        endpoint: &str,
+        tls: &TlsOptions,
+        connect: Duration,
+        request: Duration,
+    ) -> Result<Client> {
         let target = Target::new(endpoint, tls)?;
         let agent = target.agent(connect, Some(request), None);
         Ok(Client {
@@ -199,7 +219,10 @@ impl Client {
 
     /// `GET /containers/json` with `all` and `filters`; the raw list entries.
     pub fn list_containers(&self, all: bool, filters: &Filters) -> Result<Vec<serde_json::Value>> {
-        let query = query_string(&[("all", all.then(|| "1".to_string())), ("filters", filters_json(filters))]);
+        let query = query_string(&[
+            ("all", all.then(|| "1".to_string())),
+            ("filters", filters_json(filters)),
+        ]);
         self.get_list("/containers/json", &query)
     }
 
@@ -217,13 +240,19 @@ impl Client {
     /// daemon's default, SIGKILL).
     pub fn kill_container(&self, id: &str, signal: i64) -> Result<()> {
         let query = query_string(&[("signal", (signal > 0).then(|| signal.to_string()))]);
-        self.post(&format!("/containers/{}/kill", encode_path_segment(id)), &query)
+        self.post(
+            &format!("/containers/{}/kill", encode_path_segment(id)),
+            &query,
+        )
     }
 
     /// `POST /containers/{id}/restart?t=N`.
     pub fn restart_container(&self, id: &str, timeout_seconds: u32) -> Result<()> {
         let query = query_string(&[("t", Some(timeout_seconds.to_string()))]);
-        self.post(&format!("/containers/{}/restart", encode_path_segment(id)), &query)
+        self.post(
+            &format!("/containers/{}/restart", encode_path_segment(id)),
+            &query,
+        )
     }
 
     /// `GET /events?filters=...`: the open stream. Only connecting and the response headers
@@ -233,14 +262,25 @@ impl Client {
         let prefix = self.prefix()?;
         let context = self.context("GET", "/events", &query);
         // A dedicated agent, so that shutting the stream down closes nothing else.
-        let agent =
-            self.shared.target.agent(self.shared.connect_timeout, None, Some(self.shared.request_timeout));
+        let agent = self.shared.target.agent(
+            self.shared.connect_timeout,
+            None,
+            Some(self.shared.request_timeout),
+        );
         let url = format!("{}{prefix}/events{query}", self.shared.target.base);
         self.shared.calls.fetch_add(1, Ordering::SeqCst);
-        let mut response = agent.get(&url).call().map_err(|error| transport_error(&context, error))?;
+        let mut response = agent
+            .get(&url)
+            .call()
+            .map_err(|error| transport_error(&context, error))?;
         let status = response.status().as_u16();
         if status >= 400 {
-            let body = response.body_mut().with_config().limit(MAX_BODY).read_to_vec().unwrap_or_default();
+            let body = response
+                .body_mut()
+                .with_config()
+                .limit(MAX_BODY)
+                .read_to_vec()
+                .unwrap_or_default();
             return Err(api_error(&context, status, &body));
         }
         let reader = response.into_body().into_reader();
@@ -249,7 +289,10 @@ impl Client {
 
     fn lock_prefix(&self) -> std::sync::MutexGuard<'_, Option<String>> {
         // A poisoned lock only means a panic elsewhere; the value is still a plain string.
-        self.shared.prefix.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.shared
+            .prefix
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The `/v1.NN` prefix, negotiating it first if needed.
@@ -264,8 +307,12 @@ impl Client {
     fn get_json(&self, path: &str, query: &str) -> Result<serde_json::Value> {
         let prefix = self.prefix()?;
         let answer = self.send("GET", &format!("{prefix}{path}"), query)?;
-        serde_json::from_slice(&answer.body)
-            .map_err(|error| Error::docker(format!("{}: invalid JSON: {error}", self.context("GET", path, query))))
+        serde_json::from_slice(&answer.body).map_err(|error| {
+            Error::docker(format!(
+                "{}: invalid JSON: {error}",
+                self.context("GET", path, query)
+            ))
+        })
     }
 
     fn get_list(&self, path: &str, query: &str) -> Result<Vec<serde_json::Value>> {
@@ -273,7 +320,10 @@ impl Client {
             serde_json::Value::Array(list) => Ok(list),
             // Docker answers `null` for an empty list in a few versions.
             serde_json::Value::Null => Ok(Vec::new()),
-            _ => Err(Error::docker(format!("{}: invalid JSON: expected a list", self.context("GET", path, query)))),
+            _ => Err(Error::docker(format!(
+                "{}: invalid JSON: expected a list",
+                self.context("GET", path, query)
+            ))),
         }
     }
 
@@ -338,7 +388,10 @@ pub fn negotiate(daemon: &str) -> String {
 fn strip_version(path: &str) -> &str {
     if let Some(rest) = path.strip_prefix("/v") {
         if let Some(slash) = rest.find('/') {
-            if rest[..slash].bytes().all(|byte| byte.is_ascii_digit() || byte == b'.') {
+            if rest[..slash]
+                .bytes()
+                .all(|byte| byte.is_ascii_digit() || byte == b'.')
+            {
                 return &rest[slash..];
             }
         }
@@ -391,7 +444,12 @@ fn encode_path_segment(text: &str) -> String {
 fn api_error(context: &str, status: u16, body: &[u8]) -> Error {
     let message = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
-        .and_then(|value| value.get("message").and_then(serde_json::Value::as_str).map(str::to_string))
+        .and_then(|value| {
+            value
+                .get("message")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string());
     Error::docker(format!("{context}: API error ({status}): {message}"))
 }

@@ -13,7 +13,15 @@ mod fake_daemon;
 use fake_daemon::{FakeDaemon, Response};
 
 fn filters(items: &[(&str, &[&str])]) -> Filters {
-    items.iter().map(|(key, values)| (key.to_string(), values.iter().map(|v| v.to_string()).collect())).collect()
+    items
+        .iter()
+        .map(|(key, values)| {
+            (
+                key.to_string(),
+                values.iter().map(|v| v.to_string()).collect(),
+            )
+        })
+        .collect()
 }
 
 fn client(daemon: &FakeDaemon) -> Client {
@@ -49,7 +57,10 @@ fn negotiate_caps_at_newest_and_keeps_older() {
 #[test]
 fn query_encoding() {
     assert_eq!(query_string(&[("all", None), ("filters", None)]), "");
-    assert_eq!(query_string(&[("all", Some("1".into())), ("filters", None)]), "?all=1");
+    assert_eq!(
+        query_string(&[("all", Some("1".into())), ("filters", None)]),
+        "?all=1"
+    );
     let filters = filters(&[("status", &["running"]), ("label", &["a=b c", "x"])]);
     let json = filters_json(&filters).unwrap();
     assert_eq!(json, r#"{"label":["a=b c","x"],"status":["running"]}"#);
@@ -58,7 +69,10 @@ fn query_encoding() {
         "?all=1&filters=%7B%22label%22%3A%5B%22a%3Db%20c%22%2C%22x%22%5D%2C%22status%22%3A%5B%22running%22%5D%7D"
     );
     assert_eq!(filters_json(&Filters::new()), None);
-    assert_eq!(percent_encode("a-b_c.d~e/f&g+h%"), "a-b_c.d~e%2Ff%26g%2Bh%25");
+    assert_eq!(
+        percent_encode("a-b_c.d~e/f&g+h%"),
+        "a-b_c.d~e%2Ff%26g%2Bh%25"
+    );
     assert_eq!(percent_encode("é"), "%C3%A9");
 }
 
@@ -78,7 +92,10 @@ fn io_messages_read_like_go() {
 #[test]
 fn api_error_takes_the_message_from_json() {
     let error = api_error("e: GET /x", 404, br#"{"message":"No such container: abc"}"#);
-    assert_eq!(error.message, "e: GET /x: API error (404): No such container: abc");
+    assert_eq!(
+        error.message,
+        "e: GET /x: API error (404): No such container: abc"
+    );
     let plain = api_error("e: GET /x", 500, b"boom\n");
     assert_eq!(plain.message, "e: GET /x: API error (500): boom");
 }
@@ -86,7 +103,10 @@ fn api_error_takes_the_message_from_json() {
 #[test]
 fn bad_endpoint_is_reported_by_new() {
     let error = Client::new("http://x", &TlsOptions::default()).unwrap_err();
-    assert_eq!(error.message, "bad endpoint \"http://x\": invalid bind address protocol");
+    assert_eq!(
+        error.message,
+        "bad endpoint \"http://x\": invalid bind address protocol"
+    );
     assert_eq!(error.kind, crate::error::ErrorKind::Docker);
 }
 
@@ -100,8 +120,13 @@ fn list_and_inspect() {
     daemon.containers(&[web.clone(), db]);
     let client = client(&daemon);
 
-    let list = client.list_containers(true, &filters(&[("label", &["x=1"])])).unwrap();
-    let ids: Vec<_> = list.iter().map(|entry| entry["Id"].as_str().unwrap()).collect();
+    let list = client
+        .list_containers(true, &filters(&[("label", &["x=1"])]))
+        .unwrap();
+    let ids: Vec<_> = list
+        .iter()
+        .map(|entry| entry["Id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["aaaa1111", "bbbb2222"]);
     assert_eq!(client.inspect_container("aaaa1111").unwrap(), web);
     assert_eq!(client.networks().unwrap(), Vec::<serde_json::Value>::new());
@@ -122,7 +147,10 @@ fn list_and_inspect() {
     // Everything but the ping carries the negotiated version.
     let raw = daemon.raw_requests();
     assert_eq!(raw[0], "GET /_ping");
-    assert!(raw[1..].iter().all(|line| line.contains(" /v1.41/")), "{raw:?}");
+    assert!(
+        raw[1..].iter().all(|line| line.contains(" /v1.41/")),
+        "{raw:?}"
+    );
     assert_eq!(client.calls(), 6);
     assert_eq!(client.api_version().as_deref(), Some("1.41"));
     // Clones share the version and the counter: no second ping.
@@ -171,18 +199,32 @@ fn kill_and_restart() {
 #[test]
 fn api_errors_carry_the_daemon_message() {
     let daemon = FakeDaemon::start();
-    daemon.route("GET", "/containers/json", Response::Json(500, r#"{"message":"database is locked"}"#.into()));
-    daemon.route("POST", "/containers/gone/kill", Response::Json(404, r#"{"message":"No such container: gone"}"#.into()));
+    daemon.route(
+        "GET",
+        "/containers/json",
+        Response::Json(500, r#"{"message":"database is locked"}"#.into()),
+    );
+    daemon.route(
+        "POST",
+        "/containers/gone/kill",
+        Response::Json(404, r#"{"message":"No such container: gone"}"#.into()),
+    );
     let client = client(&daemon);
     let error = client.list_containers(true, &Filters::new()).unwrap_err();
     assert_eq!(
         error.message,
-        format!("{}: GET /containers/json?all=1: API error (500): database is locked", daemon.endpoint())
+        format!(
+            "{}: GET /containers/json?all=1: API error (500): database is locked",
+            daemon.endpoint()
+        )
     );
     let error = client.kill_container("gone", 1).unwrap_err();
     assert_eq!(
         error.message,
-        format!("{}: POST /containers/gone/kill?signal=1: API error (404): No such container: gone", daemon.endpoint())
+        format!(
+            "{}: POST /containers/gone/kill?signal=1: API error (404): No such container: gone",
+            daemon.endpoint()
+        )
     );
     // The connection survives error answers.
     assert!(client.info().is_ok());
@@ -192,27 +234,69 @@ fn api_errors_carry_the_daemon_message() {
 fn garbage_json_is_an_error() {
     let daemon = FakeDaemon::start();
     daemon.route("GET", "/info", Response::Json(200, "{not json".into()));
-    daemon.route("GET", "/networks", Response::Json(200, r#"{"an":"object"}"#.into()));
+    daemon.route(
+        "GET",
+        "/networks",
+        Response::Json(200, r#"{"an":"object"}"#.into()),
+    );
     let client = client(&daemon);
     let error = client.info().unwrap_err();
-    assert!(error.message.starts_with(&format!("{}: GET /info: invalid JSON: ", daemon.endpoint())), "{}", error.message);
+    assert!(
+        error
+            .message
+            .starts_with(&format!("{}: GET /info: invalid JSON: ", daemon.endpoint())),
+        "{}",
+        error.message
+    );
     let error = client.networks().unwrap_err();
-    assert!(error.message.ends_with("GET /networks: invalid JSON: expected a list"), "{}", error.message);
+    assert!(
+        error
+            .message
+            .ends_with("GET /networks: invalid JSON: expected a list"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]
 fn closed_and_truncated_answers_are_errors() {
     let daemon = FakeDaemon::start();
     daemon.route("GET", "/info", Response::Close);
-    daemon.route("GET", "/version", Response::Raw(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"Ver".to_vec()));
-    daemon.route("GET", "/networks", Response::Raw(b"this is not HTTP\r\n\r\n".to_vec()));
+    daemon.route(
+        "GET",
+        "/version",
+        Response::Raw(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"Ver".to_vec()),
+    );
+    daemon.route(
+        "GET",
+        "/networks",
+        Response::Raw(b"this is not HTTP\r\n\r\n".to_vec()),
+    );
     let client = client(&daemon);
     let error = client.info().unwrap_err();
-    assert!(error.message.starts_with(&format!("{}: GET /info: ", daemon.endpoint())), "{}", error.message);
+    assert!(
+        error
+            .message
+            .starts_with(&format!("{}: GET /info: ", daemon.endpoint())),
+        "{}",
+        error.message
+    );
     let error = client.version().unwrap_err();
-    assert!(error.message.starts_with(&format!("{}: GET /version: ", daemon.endpoint())), "{}", error.message);
+    assert!(
+        error
+            .message
+            .starts_with(&format!("{}: GET /version: ", daemon.endpoint())),
+        "{}",
+        error.message
+    );
     let error = client.networks().unwrap_err();
-    assert!(error.message.starts_with(&format!("{}: GET /networks: ", daemon.endpoint())), "{}", error.message);
+    assert!(
+        error
+            .message
+            .starts_with(&format!("{}: GET /networks: ", daemon.endpoint())),
+        "{}",
+        error.message
+    );
     // And the client still works afterwards.
     daemon.route("GET", "/info", Response::Json(200, "{}".into()));
     assert_eq!(client.info().unwrap(), json!({}));
@@ -227,8 +311,17 @@ fn hanging_daemon_times_out() {
     let started = Instant::now();
     let error = client.info().unwrap_err();
     let elapsed = started.elapsed();
-    assert!(error.message.starts_with(&format!("{}: GET /info: timed out", daemon.endpoint())), "{}", error.message);
-    assert!(elapsed >= Duration::from_millis(400) && elapsed < Duration::from_secs(5), "{elapsed:?}");
+    assert!(
+        error
+            .message
+            .starts_with(&format!("{}: GET /info: timed out", daemon.endpoint())),
+        "{}",
+        error.message
+    );
+    assert!(
+        elapsed >= Duration::from_millis(400) && elapsed < Duration::from_secs(5),
+        "{elapsed:?}"
+    );
 }
 
 #[test]
@@ -239,7 +332,10 @@ fn missing_socket_is_a_named_error() {
     let client = Client::new(&endpoint, &TlsOptions::default()).unwrap();
     let error = client.list_containers(true, &Filters::new()).unwrap_err();
     // The version is negotiated first, so the ping is what fails.
-    assert_eq!(error.message, format!("{endpoint}: GET /_ping: no such file or directory (os error 2)"));
+    assert_eq!(
+        error.message,
+        format!("{endpoint}: GET /_ping: no such file or directory (os error 2)")
+    );
     assert_eq!(client.calls(), 1);
 }
 
@@ -252,7 +348,10 @@ fn refused_connection_is_a_named_error() {
     let endpoint = format!("unix://{}", path.display());
     let client = Client::new(&endpoint, &TlsOptions::default()).unwrap();
     let error = client.ping().unwrap_err();
-    assert_eq!(error.message, format!("{endpoint}: GET /_ping: connection refused (os error 111)"));
+    assert_eq!(
+        error.message,
+        format!("{endpoint}: GET /_ping: connection refused (os error 111)")
+    );
 }
 
 const START: &str = r#"{"Type":"container","Action":"start","Actor":{"ID":"0123456789abcdef","Attributes":{"name":"web"}},"time":1700000000}"#;
@@ -262,20 +361,37 @@ const DIE: &str = r#"{"status":"die","id":"fedcba9876543210","from":"nginx","tim
 fn events_are_delivered_and_garbage_is_skipped() {
     let daemon = FakeDaemon::start();
     let client = client(&daemon);
-    let mut events = client.events(&filters(&[("event", &["start", "die"])])).unwrap();
-    assert_eq!(daemon.requests().last().unwrap(), "GET /events?filters=%7B%22event%22%3A%5B%22start%22%2C%22die%22%5D%7D");
+    let mut events = client
+        .events(&filters(&[("event", &["start", "die"])]))
+        .unwrap();
+    assert_eq!(
+        daemon.requests().last().unwrap(),
+        "GET /events?filters=%7B%22event%22%3A%5B%22start%22%2C%22die%22%5D%7D"
+    );
     daemon.push_event(START);
     daemon.push_event("{garbage");
     daemon.push_event(r#"{"Type":"container","Action":"start","time":0}"#);
     daemon.push_event(DIE);
     let first = events.next().unwrap().unwrap();
-    assert_eq!((first.kind.as_str(), first.action.as_str(), first.short_id()), ("container", "start", "0123456789ab"));
+    assert_eq!(
+        (first.kind.as_str(), first.action.as_str(), first.short_id()),
+        ("container", "start", "0123456789ab")
+    );
     assert_eq!(first.attributes["name"], "web");
     let error = events.next().unwrap().unwrap_err();
-    assert!(error.message.starts_with(&format!("{}: GET /events?filters=", daemon.endpoint())), "{}", error.message);
+    assert!(
+        error
+            .message
+            .starts_with(&format!("{}: GET /events?filters=", daemon.endpoint())),
+        "{}",
+        error.message
+    );
     assert!(error.message.contains("invalid JSON"), "{}", error.message);
     let legacy = events.next().unwrap().unwrap();
-    assert_eq!((legacy.action.as_str(), legacy.actor_id.as_str()), ("die", "fedcba9876543210"));
+    assert_eq!(
+        (legacy.action.as_str(), legacy.actor_id.as_str()),
+        ("die", "fedcba9876543210")
+    );
     assert_eq!(legacy.attributes["image"], "nginx");
     // The daemon ends the stream: the iterator ends.
     daemon.close_event_streams();
@@ -287,10 +403,20 @@ fn events_are_delivered_and_garbage_is_skipped() {
 #[test]
 fn events_error_answer() {
     let daemon = FakeDaemon::start();
-    daemon.route("GET", "/events", Response::Json(400, r#"{"message":"invalid filter 'foo'"}"#.into()));
+    daemon.route(
+        "GET",
+        "/events",
+        Response::Json(400, r#"{"message":"invalid filter 'foo'"}"#.into()),
+    );
     let client = client(&daemon);
     let error = client.events(&filters(&[("foo", &["bar"])])).err().unwrap();
-    assert!(error.message.ends_with(": API error (400): invalid filter 'foo'"), "{}", error.message);
+    assert!(
+        error
+            .message
+            .ends_with(": API error (400): invalid filter 'foo'"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]
@@ -382,7 +508,12 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 }
 
 fn tls_options(dir: &std::path::Path, verify: bool) -> TlsOptions {
-    TlsOptions { ca_cert: dir.join("ca.pem"), cert: dir.join("cert.pem"), key: dir.join("key.pem"), verify }
+    TlsOptions {
+        ca_cert: dir.join("ca.pem"),
+        cert: dir.join("cert.pem"),
+        key: dir.join("key.pem"),
+        verify,
+    }
 }
 
 #[test]
@@ -408,7 +539,9 @@ fn verify_without_ca_is_an_error() {
     let error = Client::new("tcp://127.0.0.1:2376", &tls_options(&dir, true)).unwrap_err();
     assert!(
         error.message.starts_with("tcp://127.0.0.1:2376: ")
-            && error.message.ends_with("TLS verification was requested, but CA cert does not exist"),
+            && error
+                .message
+                .ends_with("TLS verification was requested, but CA cert does not exist"),
         "{}",
         error.message
     );
@@ -419,15 +552,26 @@ fn verify_without_ca_is_an_error() {
 fn tls_endpoint_without_tls_support() {
     let dir = temp_dir("notls");
     let error = Client::new("tcp://127.0.0.1:2376", &tls_options(&dir, true)).unwrap_err();
-    assert!(error.message.contains("built without TLS support"), "{}", error.message);
+    assert!(
+        error.message.contains("built without TLS support"),
+        "{}",
+        error.message
+    );
 }
 
 /// Runs openssl with these arguments in `dir`; false when openssl is missing.
 #[cfg(feature = "tls")]
 fn openssl(dir: &std::path::Path, arguments: &[&str]) -> bool {
-    match std::process::Command::new("openssl").args(arguments).current_dir(dir).output() {
+    match std::process::Command::new("openssl")
+        .args(arguments)
+        .current_dir(dir)
+        .output()
+    {
         Ok(output) if output.status.success() => true,
-        Ok(output) => panic!("openssl {arguments:?}: {}", String::from_utf8_lossy(&output.stderr)),
+        Ok(output) => panic!(
+            "openssl {arguments:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ),
         Err(_) => false,
     }
 }
@@ -437,9 +581,23 @@ fn self_signed(dir: &std::path::Path, name: &str) -> bool {
     openssl(
         dir,
         &[
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", &format!("{name}.key"), "-out", &format!("{name}.crt"), "-days", "1",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.crt"),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
         ],
     )
 }
@@ -456,14 +614,24 @@ fn mismatched_certificate_and_key_is_an_error() {
     std::fs::copy(dir.join("one.crt"), dir.join("cert.pem")).unwrap();
     std::fs::copy(dir.join("two.key"), dir.join("key.pem")).unwrap();
     let error = Client::new("tcp://127.0.0.1:2376", &tls_options(&dir, true)).unwrap_err();
-    assert!(error.message.contains("client certificate and key do not match"), "{}", error.message);
+    assert!(
+        error
+            .message
+            .contains("client certificate and key do not match"),
+        "{}",
+        error.message
+    );
     // The matching pair is accepted.
     std::fs::copy(dir.join("one.key"), dir.join("key.pem")).unwrap();
     assert!(Client::new("tcp://127.0.0.1:2376", &tls_options(&dir, true)).is_ok());
     // A CA file without certificates is reported.
     std::fs::write(dir.join("ca.pem"), "not a certificate\n").unwrap();
     let error = Client::new("tcp://127.0.0.1:2376", &tls_options(&dir, true)).unwrap_err();
-    assert!(error.message.contains("ca.pem: no certificate found"), "{}", error.message);
+    assert!(
+        error.message.contains("ca.pem: no certificate found"),
+        "{}",
+        error.message
+    );
 }
 
 // ---- the real daemon ----
@@ -473,14 +641,20 @@ fn real_daemon() {
     let required = std::env::var("TINYGEN_REQUIRE_DOCKER").is_ok_and(|value| value == "1");
     let client = Client::new("unix:///var/run/docker.sock", &TlsOptions::default()).unwrap();
     if let Err(error) = client.ping() {
-        assert!(!required, "TINYGEN_REQUIRE_DOCKER=1 but the daemon does not answer: {error}");
+        assert!(
+            !required,
+            "TINYGEN_REQUIRE_DOCKER=1 but the daemon does not answer: {error}"
+        );
         println!("skipped: no Docker daemon at /var/run/docker.sock ({error})");
         return;
     }
     let version = client.version().unwrap();
     assert!(version["ApiVersion"].is_string(), "{version}");
     let negotiated = client.api_version().unwrap();
-    assert_eq!(negotiated, negotiate(version["ApiVersion"].as_str().unwrap()));
+    assert_eq!(
+        negotiated,
+        negotiate(version["ApiVersion"].as_str().unwrap())
+    );
     let containers = client.list_containers(true, &Filters::new()).unwrap();
     for container in &containers {
         assert!(container["Id"].is_string(), "{container}");

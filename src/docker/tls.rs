@@ -4,6 +4,7 @@
 //! feature it only decides, and reports that TLS is not built in.
 
 use crate::config::TlsOptions;
+#[cfg(feature = "tls")]
 use crate::error::{Error, Result};
 
 /// Whether a `tcp://` endpoint uses TLS: `-tlsverify`, or any of the three files exists.
@@ -34,8 +35,8 @@ pub fn config(options: &TlsOptions) -> Result<ureq::tls::TlsConfig> {
         let certificates = read_certificates(&options.ca_cert)?;
         // ureq drops CA certificates it cannot parse without a word; check them here.
         let mut store = rustls::RootCertStore::empty();
-        let (added, _ignored) =
-            store.add_parsable_certificates(certificates.iter().map(|c| CertificateDer::from(c.der())));
+        let (added, _ignored) = store
+            .add_parsable_certificates(certificates.iter().map(|c| CertificateDer::from(c.der())));
         if added == 0 {
             return Err(Error::docker(format!(
                 "{}: no usable CA certificate in the file",
@@ -51,8 +52,10 @@ pub fn config(options: &TlsOptions) -> Result<ureq::tls::TlsConfig> {
     if options.cert.is_file() && options.key.is_file() {
         let chain = read_certificates(&options.cert)?;
         let key = read_key(&options.key)?;
-        let chain_der: Vec<CertificateDer<'static>> =
-            chain.iter().map(|c| CertificateDer::from(c.der().to_vec())).collect();
+        let chain_der: Vec<CertificateDer<'static>> = chain
+            .iter()
+            .map(|c| CertificateDer::from(c.der().to_vec()))
+            .collect();
         let key_der = PrivateKeyDer::try_from(key.der().to_vec())
             .map_err(|error| Error::docker(format!("{}: {error}", options.key.display())))?;
         rustls::sign::CertifiedKey::from_der(chain_der, key_der, &provider).map_err(|error| {
@@ -83,11 +86,19 @@ fn read_certificates(path: &std::path::Path) -> Result<Vec<ureq::tls::Certificat
         match item {
             Ok(PemItem::Certificate(certificate)) => certificates.push(certificate),
             Ok(_) => {}
-            Err(error) => return Err(Error::docker(format!("{}: bad PEM: {error}", path.display()))),
+            Err(error) => {
+                return Err(Error::docker(format!(
+                    "{}: bad PEM: {error}",
+                    path.display()
+                )))
+            }
         }
     }
     if certificates.is_empty() {
-        return Err(Error::docker(format!("{}: no certificate found", path.display())));
+        return Err(Error::docker(format!(
+            "{}: no certificate found",
+            path.display()
+        )));
     }
     Ok(certificates)
 }
@@ -100,8 +111,16 @@ fn read_key(path: &std::path::Path) -> Result<ureq::tls::PrivateKey<'static>> {
         match item {
             Ok(PemItem::PrivateKey(key)) => return Ok(key),
             Ok(_) => {}
-            Err(error) => return Err(Error::docker(format!("{}: bad PEM: {error}", path.display()))),
+            Err(error) => {
+                return Err(Error::docker(format!(
+                    "{}: bad PEM: {error}",
+                    path.display()
+                )))
+            }
         }
     }
-    Err(Error::docker(format!("{}: no private key found", path.display())))
+    Err(Error::docker(format!(
+        "{}: no private key found",
+        path.display()
+    )))
 }

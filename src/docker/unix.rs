@@ -20,14 +20,20 @@ pub struct UnixConnector {
 
 impl fmt::Debug for UnixConnector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnixConnector").field("path", &self.path).finish()
+        f.debug_struct("UnixConnector")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
 impl Connector<()> for UnixConnector {
     type Out = UnixTransport;
 
-    fn connect(&self, details: &ConnectionDetails, _chained: Option<()>) -> Result<Option<UnixTransport>, ureq::Error> {
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        _chained: Option<()>,
+    ) -> Result<Option<UnixTransport>, ureq::Error> {
         // A local connect either succeeds at once or fails at once (ENOENT, ECONNREFUSED,
         // EAGAIN when the backlog is full), so the connect timeout needs no enforcing here.
         let stream = UnixStream::connect(&self.path)?;
@@ -80,7 +86,10 @@ fn socket_timeout(timeout: NextTimeout) -> Result<Option<time::Duration>, ureq::
 }
 
 fn is_timeout(error: &io::Error) -> bool {
-    matches!(error.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 impl Transport for UnixTransport {
@@ -115,7 +124,9 @@ impl Transport for UnixTransport {
             match (&self.stream.0).read(input) {
                 Ok(amount) => break amount,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) if is_timeout(&error) => return Err(ureq::Error::Timeout(timeout.reason)),
+                Err(error) if is_timeout(&error) => {
+                    return Err(ureq::Error::Timeout(timeout.reason))
+                }
                 Err(error) => return Err(error.into()),
             }
         };

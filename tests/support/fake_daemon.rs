@@ -49,7 +49,9 @@ struct State {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A running fake daemon; dropping it stops it and removes its socket and directory.
@@ -64,7 +66,10 @@ impl FakeDaemon {
     /// Starts a fake on `docker.sock` in a fresh temporary directory.
     pub fn start() -> FakeDaemon {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let directory = std::env::temp_dir().join(format!(
             "tinygen-fake-{}-{}-{nanos}",
             std::process::id(),
@@ -81,7 +86,12 @@ impl FakeDaemon {
             api_version: Mutex::new("1.41".to_string()),
             stopping: AtomicBool::new(false),
         });
-        let mut daemon = FakeDaemon { state: state.clone(), directory, socket, listener: None };
+        let mut daemon = FakeDaemon {
+            state: state.clone(),
+            directory,
+            socket,
+            listener: None,
+        };
         daemon.route("GET", "/_ping", Response::Json(200, "OK".to_string()));
         daemon.route("HEAD", "/_ping", Response::Json(200, String::new()));
         daemon.route(
@@ -96,10 +106,17 @@ impl FakeDaemon {
         daemon.route(
             "GET",
             "/info",
-            Response::Json(200, r#"{"Name":"fakehost","Containers":0,"Images":0}"#.to_string()),
+            Response::Json(
+                200,
+                r#"{"Name":"fakehost","Containers":0,"Images":0}"#.to_string(),
+            ),
         );
         daemon.route("GET", "/networks", Response::Json(200, "[]".to_string()));
-        daemon.route("GET", "/containers/json", Response::Json(200, "[]".to_string()));
+        daemon.route(
+            "GET",
+            "/containers/json",
+            Response::Json(200, "[]".to_string()),
+        );
         daemon.route("GET", "/events", Response::Events);
         let accept_state = state;
         let handle = thread::spawn(move || {
@@ -152,7 +169,10 @@ impl FakeDaemon {
 
     /// How many requests start with `GET /containers/json` (say).
     pub fn count(&self, method_and_path_prefix: &str) -> usize {
-        lock(&self.state.requests).iter().filter(|line| line.starts_with(method_and_path_prefix)).count()
+        lock(&self.state.requests)
+            .iter()
+            .filter(|line| line.starts_with(method_and_path_prefix))
+            .count()
     }
 
     /// Forgets the requests seen so far.
@@ -184,8 +204,15 @@ impl FakeDaemon {
     pub fn containers(&self, list: &[serde_json::Value]) {
         let mut entries = Vec::new();
         for inspect in list {
-            let id = inspect.get("Id").and_then(|id| id.as_str()).unwrap_or_default().to_string();
-            let name = inspect.get("Name").and_then(|name| name.as_str()).unwrap_or_default();
+            let id = inspect
+                .get("Id")
+                .and_then(|id| id.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let name = inspect
+                .get("Name")
+                .and_then(|name| name.as_str())
+                .unwrap_or_default();
             let mut entry = serde_json::json!({
                 "Id": id,
                 "Names": [format!("/{}", name.trim_start_matches('/'))],
@@ -200,9 +227,17 @@ impl FakeDaemon {
                 entry["State"] = status.clone();
             }
             entries.push(entry);
-            self.route("GET", &format!("/containers/{id}/json"), Response::Json(200, inspect.to_string()));
+            self.route(
+                "GET",
+                &format!("/containers/{id}/json"),
+                Response::Json(200, inspect.to_string()),
+            );
         }
-        self.route("GET", "/containers/json", Response::Json(200, serde_json::Value::Array(entries).to_string()));
+        self.route(
+            "GET",
+            "/containers/json",
+            Response::Json(200, serde_json::Value::Array(entries).to_string()),
+        );
     }
 }
 
@@ -225,7 +260,11 @@ fn strip_version(target: &str) -> &str {
     if let Some(rest) = target.strip_prefix("/v") {
         if let Some(slash) = rest.find('/') {
             let version = &rest[..slash];
-            if !version.is_empty() && version.bytes().all(|byte| byte.is_ascii_digit() || byte == b'.') {
+            if !version.is_empty()
+                && version
+                    .bytes()
+                    .all(|byte| byte.is_ascii_digit() || byte == b'.')
+            {
                 return &rest[slash..];
             }
         }
@@ -249,7 +288,9 @@ fn reason(status: u16) -> &'static str {
 
 /// Serves requests on one connection until it closes or a response ends it.
 fn serve(state: &State, stream: UnixStream) {
-    let Ok(write_half) = stream.try_clone() else { return };
+    let Ok(write_half) = stream.try_clone() else {
+        return;
+    };
     let mut writer = write_half;
     let mut reader = BufReader::new(stream);
     loop {
@@ -299,13 +340,19 @@ fn serve(state: &State, stream: UnixStream) {
         let api_version = lock(&state.api_version).clone();
         match response {
             Response::Json(status, body) => {
-                let body = if method == "HEAD" { String::new() } else { body };
+                let body = if method == "HEAD" {
+                    String::new()
+                } else {
+                    body
+                };
                 let head = format!(
                     "HTTP/1.1 {status} {}\r\nApi-Version: {api_version}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
                     reason(status),
                     body.len()
                 );
-                if writer.write_all(head.as_bytes()).is_err() || writer.write_all(body.as_bytes()).is_err() {
+                if writer.write_all(head.as_bytes()).is_err()
+                    || writer.write_all(body.as_bytes()).is_err()
+                {
                     return;
                 }
             }
