@@ -272,7 +272,7 @@ impl Client {
         let mut response = agent
             .get(&url)
             .call()
-            .map_err(|error| transport_error(&context, error))?;
+            .map_err(|error| self.transport_error(&context, error))?;
         let status = response.status().as_u16();
         if status >= 400 {
             let body = response
@@ -333,6 +333,19 @@ impl Client {
         Ok(())
     }
 
+    /// A ureq error, named after the request.
+    fn transport_error(&self, context: &str, error: ureq::Error) -> Error {
+        let message = match error {
+            ureq::Error::Io(io) => io_message(&io),
+            ureq::Error::Timeout(ureq::Timeout::Connect) => {
+                format!("connect timed out after {:?}", self.shared.connect_timeout)
+            }
+            ureq::Error::Timeout(_) => format!("timed out after {:?}", self.shared.request_timeout),
+            other => other.to_string(),
+        };
+        Error::docker(format!("{context}: {message}"))
+    }
+
     /// `endpoint: METHOD /path?query` (without the version prefix), for error messages.
     fn context(&self, method: &str, path: &str, query: &str) -> String {
         format!("{}: {method} {path}{query}", self.shared.endpoint)
@@ -349,7 +362,7 @@ impl Client {
             "POST" => agent.post(&url).send_empty(),
             _ => agent.get(&url).call(),
         };
-        let mut response = result.map_err(|error| transport_error(&context, error))?;
+        let mut response = result.map_err(|error| self.transport_error(&context, error))?;
         let status = response.status().as_u16();
         let api_version = response
             .headers()
@@ -361,7 +374,7 @@ impl Client {
             .with_config()
             .limit(MAX_BODY)
             .read_to_vec()
-            .map_err(|error| transport_error(&context, error))?;
+            .map_err(|error| self.transport_error(&context, error))?;
         if status >= 400 {
             return Err(api_error(&context, status, &body));
         }
@@ -462,16 +475,6 @@ fn io_message(error: &std::io::Error) -> String {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => format!("{:?}", error.kind()),
     }
-}
-
-/// A ureq error, named after the request.
-fn transport_error(context: &str, error: ureq::Error) -> Error {
-    let message = match error {
-        ureq::Error::Io(io) => io_message(&io),
-        ureq::Error::Timeout(reason) => format!("timed out ({reason})"),
-        other => other.to_string(),
-    };
-    Error::docker(format!("{context}: {message}"))
 }
 
 #[cfg(test)]

@@ -274,6 +274,7 @@ fn closed_and_truncated_answers_are_errors() {
     );
     let client = client(&daemon);
     let error = client.info().unwrap_err();
+    println!("closed: {}", error.message);
     assert!(
         error
             .message
@@ -282,6 +283,7 @@ fn closed_and_truncated_answers_are_errors() {
         error.message
     );
     let error = client.version().unwrap_err();
+    println!("truncated: {}", error.message);
     assert!(
         error
             .message
@@ -290,6 +292,7 @@ fn closed_and_truncated_answers_are_errors() {
         error.message
     );
     let error = client.networks().unwrap_err();
+    println!("not http: {}", error.message);
     assert!(
         error
             .message
@@ -312,9 +315,10 @@ fn hanging_daemon_times_out() {
     let error = client.info().unwrap_err();
     let elapsed = started.elapsed();
     assert!(
-        error
-            .message
-            .starts_with(&format!("{}: GET /info: timed out", daemon.endpoint())),
+        error.message.starts_with(&format!(
+            "{}: GET /info: timed out after 500ms",
+            daemon.endpoint()
+        )),
         "{}",
         error.message
     );
@@ -662,4 +666,253 @@ fn real_daemon() {
     assert!(client.info().unwrap()["Name"].is_string());
     assert!(!client.networks().unwrap().is_empty());
     assert_eq!(client.calls(), 5);
+}
+
+/// Makes a CA (`<ca>.pem`, `<ca>.key`) in `dir`; false when openssl is missing.
+#[cfg(feature = "tls")]
+fn make_ca(dir: &std::path::Path, ca: &str) -> bool {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            &format!("{ca}.key"),
+            "-out",
+            &format!("{ca}.pem"),
+            "-days",
+            "1",
+            "-subj",
+            &format!("/CN={ca}"),
+        ],
+    )
+}
+
+/// Makes `<name>.crt`/`<name>.key` signed by the CA `ca`, with these extensions.
+#[cfg(feature = "tls")]
+fn make_leaf(dir: &std::path::Path, ca: &str, name: &str, extensions: &str) {
+    std::fs::write(dir.join(format!("{name}.ext")), extensions).unwrap();
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            &format!("/CN={name}"),
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            &format!("{ca}.pem"),
+            "-CAkey",
+            &format!("{ca}.key"),
+            "-CAcreateserial",
+            "-out",
+            &format!("{name}.crt"),
+            "-days",
+            "1",
+            "-extfile",
+            &format!("{name}.ext"),
+        ],
+    );
+}
+
+/// A TLS server on 127.0.0.1 that requires a client certificate issued by `client_ca` and
+/// answers every request with `body`; returns its port.
+#[cfg(feature = "tls")]
+fn tls_server(dir: &std::path::Path, client_ca: &str, body: &'static str) -> u16 {
+    use std::sync::Arc;
+    let pem = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    let certificates = |name: &str| -> Vec<rustls::pki_types::CertificateDer<'static>> {
+        ureq::tls::parse_pem(&pem(name))
+            .filter_map(|item| match item.unwrap() {
+                ureq::tls::PemItem::Certificate(c) => Some(c.der().to_vec().into()),
+                _ => None,
+            })
+            .collect()
+    };
+    let key = ureq::tls::PrivateKey::from_pem(&pem("server.key")).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::try_from(key.der().to_vec()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in certificates(&format!("{client_ca}.pem")) {
+        roots.add(certificate).unwrap();
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(certificates("server.crt"), key)
+            .unwrap(),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let connection = rustls::ServerConnection::new(config).unwrap();
+                let mut reader = BufReader::new(rustls::StreamOwned::new(connection, stream));
+                let mut events = false;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        break;
+                    }
+                    if line.starts_with("GET ") {
+                        events = line.contains("/events");
+                    }
+                    if line.trim().is_empty() {
+                        // An events stream: headers, then nothing until the client leaves.
+                        let answer = if events {
+                            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_string()
+                        } else {
+                            format!(
+                                "HTTP/1.1 200 OK\r\nApi-Version: 1.45\r\nContent-Length: {}\r\n\r\n{body}",
+                                body.len()
+                            )
+                        };
+                        let tls = reader.get_mut();
+                        if tls
+                            .write_all(answer.as_bytes())
+                            .and_then(|()| tls.flush())
+                            .is_err()
+                        {
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[cfg(feature = "tls")]
+#[test]
+fn tls_endpoint_end_to_end() {
+    let dir = temp_dir("e2e");
+    if !make_ca(&dir, "ca") || !make_ca(&dir, "otherca") {
+        println!("skipped: no openssl");
+        return;
+    }
+    make_leaf(
+        &dir,
+        "ca",
+        "server",
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    );
+    make_leaf(
+        &dir,
+        "ca",
+        "client",
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+    );
+    let port = tls_server(&dir, "ca", r#"{"Name":"tlshost"}"#);
+    let endpoint = format!("tcp://127.0.0.1:{port}");
+    let options = TlsOptions {
+        ca_cert: dir.join("ca.pem"),
+        cert: dir.join("client.crt"),
+        key: dir.join("client.key"),
+        verify: true,
+    };
+
+    // Verified server, client certificate presented.
+    let client = Client::new(&endpoint, &options).unwrap();
+    assert_eq!(client.info().unwrap()["Name"], "tlshost");
+    assert_eq!(client.api_version().as_deref(), Some("1.45"));
+
+    // An events stream over TLS stops from another thread.
+    let mut events = client.events(&Filters::new()).unwrap();
+    let handle = events.shutdown_handle();
+    let reader = std::thread::spawn(move || events.next().is_none());
+    std::thread::sleep(Duration::from_millis(200));
+    handle.shutdown();
+    assert!(reader.join().unwrap());
+    assert_eq!(client.info().unwrap()["Name"], "tlshost");
+
+    // A server certificate from another CA is refused.
+    let wrong_ca = TlsOptions {
+        ca_cert: dir.join("otherca.pem"),
+        ..options.clone()
+    };
+    let error = Client::new(&endpoint, &wrong_ca)
+        .unwrap()
+        .ping()
+        .unwrap_err();
+    println!("wrong CA: {}", error.message);
+    assert!(
+        error
+            .message
+            .starts_with(&format!("{endpoint}: GET /_ping: ")),
+        "{}",
+        error.message
+    );
+    assert!(error.message.contains("UnknownIssuer"), "{}", error.message);
+
+    // No CA file and no -tlsverify: the server is not verified, the client cert still goes.
+    let unverified = TlsOptions {
+        ca_cert: dir.join("missing.pem"),
+        verify: false,
+        ..options.clone()
+    };
+    let client = Client::new(&endpoint, &unverified).unwrap();
+    assert_eq!(client.info().unwrap()["Name"], "tlshost");
+
+    // Without a client certificate the server refuses the handshake.
+    let anonymous = TlsOptions {
+        cert: dir.join("none.crt"),
+        key: dir.join("none.key"),
+        ..options.clone()
+    };
+    let error = Client::new(&endpoint, &anonymous)
+        .unwrap()
+        .ping()
+        .unwrap_err();
+    println!("no client cert: {}", error.message);
+    assert!(
+        error
+            .message
+            .starts_with(&format!("{endpoint}: GET /_ping: ")),
+        "{}",
+        error.message
+    );
+
+    // A plain-HTTP client against the TLS port fails with an error, not a hang.
+    let plain = Client::with_timeouts(
+        &endpoint,
+        &TlsOptions::default(),
+        Duration::from_secs(1),
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    let error = plain.ping().unwrap_err();
+    println!("plain against TLS: {}", error.message);
 }
