@@ -1,1 +1,7 @@
-//! notify (in progress).
+//! Notifications after a change (placeholder until the notify module lands).
+
+use crate::config::TemplateConfig;
+use crate::docker::Client;
+
+/// Runs the notifications of `config`; failures are logged, never returned.
+pub fn notify(_config: &TemplateConfig, _client: &Client) {}
