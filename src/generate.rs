@@ -21,8 +21,9 @@ use std::collections::{HashMap, HashSet};
 pub struct Generator {
     client: Client,
     docker: DockerInfo,
-    /// `Internal` per network name; refreshed when a container names an unknown network.
-    networks: Option<NetworkFlags>,
+    /// `Internal` per network name, and the pass that fetched it; fetched again (at most
+    /// once per pass) when a container names a network it does not know.
+    networks: Option<(NetworkFlags, u64)>,
     /// Inspected containers by ID, with a fingerprint of the list entry they were seen with.
     cache: HashMap<String, Cached>,
     /// Containers that events named since they were inspected.
@@ -65,7 +66,11 @@ impl Generator {
         let entries = config
             .templates
             .iter()
-            .map(|config| Entry { config: config.clone(), template: None, output: Output::new(config.dest.clone()) })
+            .map(|config| Entry {
+                config: config.clone(),
+                template: None,
+                output: Output::new(config.dest.clone()),
+            })
             .collect();
         Generator {
             client,
@@ -105,7 +110,10 @@ impl Generator {
         let needs_info = {
             let entry = &mut self.entries[index];
             reload_template(entry)?;
-            entry.template.as_ref().is_some_and(|template| template.mentions("Docker"))
+            entry
+                .template
+                .as_ref()
+                .is_some_and(|template| template.mentions("Docker"))
         };
         let containers = self.containers(index, needs_info)?;
         let current = self.current_container(&containers);
@@ -114,23 +122,37 @@ impl Generator {
 
         let entry = &mut self.entries[index];
         let Some(template) = &entry.template else {
-            return Err(Error::template(format!("{}: template not loaded", entry.config.template)));
+            return Err(Error::template(format!(
+                "{}: template not loaded",
+                entry.config.template
+            )));
         };
         let mut text = template.render(&root)?;
         if !entry.config.keep_blank_lines {
             text = output::remove_blank_lines(&text);
         }
         let outcome = entry.output.write(text.as_bytes())?;
-        let dest = entry.output.dest().map(|dest| dest.display().to_string()).unwrap_or_default();
+        let dest = entry
+            .output
+            .dest()
+            .map(|dest| dest.display().to_string())
+            .unwrap_or_default();
         if outcome == Outcome::Written && entry.output.dest().is_some() {
             log!("Generated '{dest}' from {} containers", containers.len());
         }
         if outcome == Outcome::Unchanged && !force_notify {
-            log!("Contents of {dest} did not change. Skipping notification '{}'", entry.config.notify_cmd);
+            log!(
+                "Contents of {dest} did not change. Skipping notification '{}'",
+                entry.config.notify_cmd
+            );
             return Ok(Rendered::Unchanged);
         }
         notify::notify(&entry.config, &self.client);
-        Ok(if outcome == Outcome::Written { Rendered::Changed } else { Rendered::Unchanged })
+        Ok(if outcome == Outcome::Written {
+            Rendered::Changed
+        } else {
+            Rendered::Unchanged
+        })
     }
 
     /// Lists the containers of template `index` and inspects those not cached, changed in the
@@ -149,13 +171,26 @@ impl Generator {
         let listed = self.client.list_containers(true, filters)?;
         let mut containers = Vec::with_capacity(listed.len());
         for entry in &listed {
-            let Some(id) = entry["Id"].as_str() else { continue };
+            let Some(id) = entry["Id"].as_str() else {
+                continue;
+            };
             let fingerprint = fingerprint(entry);
-            let fresh = self.cache.get(id).is_some_and(|cached| cached.fingerprint == fingerprint) && !self.invalidated.contains(id);
+            let fresh = self
+                .cache
+                .get(id)
+                .is_some_and(|cached| cached.fingerprint == fingerprint)
+                && !self.invalidated.contains(id);
             if !fresh {
                 match self.inspect(id) {
                     Ok(container) => {
-                        self.cache.insert(id.to_string(), Cached { fingerprint, container, last_seen: 0 });
+                        self.cache.insert(
+                            id.to_string(),
+                            Cached {
+                                fingerprint,
+                                container,
+                                last_seen: 0,
+                            },
+                        );
                         self.invalidated.remove(id);
                     }
                     Err(error) => {
@@ -181,13 +216,21 @@ impl Generator {
     fn inspect(&mut self, id: &str) -> Result<Container> {
         let inspect = self.client.inspect_container(id)?;
         let known = |flags: &NetworkFlags| {
-            inspect["NetworkSettings"]["Networks"].as_object().is_none_or(|networks| networks.keys().all(|name| flags.contains_key(name)))
+            inspect["NetworkSettings"]["Networks"]
+                .as_object()
+                .is_none_or(|networks| networks.keys().all(|name| flags.contains_key(name)))
         };
-        if !self.networks.as_ref().is_some_and(known) {
-            self.networks = Some(model::network_flags(&self.client.networks()?));
-        }
-        let networks = self.networks.as_ref().map(|n| n as &NetworkFlags);
-        Ok(Container::from_inspect(&inspect, networks.unwrap_or(&NetworkFlags::new())))
+        let fetched_this_pass = self
+            .networks
+            .as_ref()
+            .is_some_and(|(_, pass)| *pass == self.passes);
+        let networks = match self.networks.take() {
+            Some((flags, pass)) if fetched_this_pass || known(&flags) => (flags, pass),
+            _ => (model::network_flags(&self.client.networks()?), self.passes),
+        };
+        let container = Container::from_inspect(&inspect, &networks.0);
+        self.networks = Some(networks);
+        Ok(container)
     }
 
     /// `$.CurrentContainer`: from the list when it is there, else inspected on its own.
@@ -223,7 +266,10 @@ fn reload_template(entry: &mut Entry) -> Result<()> {
 fn fingerprint(entry: &Json) -> String {
     let mut entry = entry.clone();
     let status = entry["Status"].as_str().unwrap_or_default().to_string();
-    let health = status.find('(').map(|start| status[start..].to_string()).unwrap_or_default();
+    let health = status
+        .find('(')
+        .map(|start| status[start..].to_string())
+        .unwrap_or_default();
     if let Some(object) = entry.as_object_mut() {
         object.remove("Status");
         object.insert("Health".to_string(), Json::String(health));
@@ -233,10 +279,14 @@ fn fingerprint(entry: &Json) -> String {
 
 /// Reads the `/proc` files docker-gen reads to find its own container (spec §3.5).
 fn detect_current_container_id() -> String {
-    let files: Vec<String> = ["/proc/1/cpuset", "/proc/self/cgroup", "/proc/self/mountinfo"]
-        .iter()
-        .map(|path| std::fs::read_to_string(path).unwrap_or_default())
-        .collect();
+    let files: Vec<String> = [
+        "/proc/1/cpuset",
+        "/proc/self/cgroup",
+        "/proc/self/mountinfo",
+    ]
+    .iter()
+    .map(|path| std::fs::read_to_string(path).unwrap_or_default())
+    .collect();
     let files: Vec<&str> = files.iter().map(String::as_str).collect();
     model::current_container_id(&files, &std::env::var("HOSTNAME").unwrap_or_default())
 }

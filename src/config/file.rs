@@ -6,5 +6,7 @@ use std::path::PathBuf;
 
 /// Loads config files into template entries.
 pub fn load(_paths: &[PathBuf]) -> Result<Vec<TemplateConfig>> {
-    Err(crate::error::Error::config("config files are not implemented yet"))
+    Err(crate::error::Error::config(
+        "config files are not implemented yet",
+    ))
 }

@@ -49,7 +49,12 @@ impl Template {
     /// Reads and parses `spec`: one path, or several joined with `;` (spec §5.3). The first
     /// file's extension chooses the dialect: `.tt` is tinytemplate, anything else Go.
     pub fn load(spec: &str) -> Result<Template> {
-        let paths: Vec<PathBuf> = spec.split(';').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+        let paths: Vec<PathBuf> = spec
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .collect();
         let Some(first) = paths.first() else {
             return Err(Error::template("no template file given"));
         };
@@ -58,8 +63,12 @@ impl Template {
         let mut texts = Vec::with_capacity(paths.len());
         for path in &paths {
             let source = Source::stat(path);
-            let text = std::fs::read_to_string(path).map_err(|error| Error::template(format!("{}: {error}", path.display())))?;
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+            let text = std::fs::read_to_string(path)
+                .map_err(|error| Error::template(format!("{}: {error}", path.display())))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
             texts.push(text.clone());
             files.push((name, text));
             sources.push(source);
@@ -70,12 +79,18 @@ impl Template {
         } else {
             Engine::Go(go::GoTemplate::parse(&files, functions())?)
         };
-        Ok(Template { engine, sources, texts })
+        Ok(Template {
+            engine,
+            sources,
+            texts,
+        })
     }
 
     /// Whether a file changed (mtime or size) since it was loaded.
     pub fn is_stale(&self) -> bool {
-        self.sources.iter().any(|source| Source::stat(&source.path) != *source)
+        self.sources
+            .iter()
+            .any(|source| Source::stat(&source.path) != *source)
     }
 
     /// Whether any of the template's files contains `word` (used to skip API calls for data

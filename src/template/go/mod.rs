@@ -15,7 +15,9 @@ pub struct FuncTable {
 
 impl FuncTable {
     pub fn new() -> FuncTable {
-        FuncTable { map: HashMap::new() }
+        FuncTable {
+            map: HashMap::new(),
+        }
     }
     pub fn insert(&mut self, name: &'static str, func: Func) {
         self.map.insert(name, func);
@@ -28,7 +30,10 @@ pub struct GoTemplate;
 
 impl GoTemplate {
     pub fn parse(files: &[(String, String)], _funcs: &FuncTable) -> Result<GoTemplate> {
-        Err(Error::template(format!("{}: Go templates are not available yet", files[0].0)))
+        Err(Error::template(format!(
+            "{}: Go templates are not available yet",
+            files[0].0
+        )))
     }
     pub fn execute(&self, _root: &Value) -> Result<String> {
         Err(Error::template("Go templates are not available yet"))
