@@ -62,6 +62,16 @@ impl Client {
         Err(self.unimplemented())
     }
 
+    /// `POST /containers/{id}/kill` (`signal` omitted when it is not positive).
+    pub fn kill_container(&self, _id: &str, _signal: i64) -> Result<()> {
+        Err(self.unimplemented())
+    }
+
+    /// `POST /containers/{id}/restart?t=<timeout_seconds>`.
+    pub fn restart_container(&self, _id: &str, _timeout_seconds: u32) -> Result<()> {
+        Err(self.unimplemented())
+    }
+
     fn unimplemented(&self) -> Error {
         Error::docker(format!("{}: client not implemented", self.endpoint))
     }
