@@ -58,7 +58,8 @@ pub fn load_with_warnings(paths: &[PathBuf]) -> Result<(Vec<TemplateConfig>, Vec
             .map_err(|error| Error::config(format!("{}: {error}", path.display())))?;
         loader.load_file(path, &text)?;
     }
-    let entries = &loader.backing[..loader.length];
+    let mut entries = loader.backing;
+    entries.truncate(loader.length);
     for (index, entry) in entries.iter().enumerate() {
         if entry.config.template.is_empty() {
             return Err(Error::config(format!(
@@ -68,7 +69,7 @@ pub fn load_with_warnings(paths: &[PathBuf]) -> Result<(Vec<TemplateConfig>, Vec
             )));
         }
     }
-    let configs = entries.iter().map(|entry| entry.config.clone()).collect();
+    let configs = entries.into_iter().map(|entry| entry.config).collect();
     Ok((configs, loader.warnings))
 }
 
@@ -178,7 +179,8 @@ fn in_file_order<'t, 'i>(
     &'t Spanned<DeValue<'i>>,
 )> {
     let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(key, _)| key.span().start);
+    // Spans are distinct, so an unstable sort gives the same order with less code.
+    entries.sort_unstable_by_key(|(key, _)| key.span().start);
     entries
 }
 
@@ -297,21 +299,54 @@ impl Source<'_> {
     }
 }
 
-/// Go's `fmt.Sprintf("%f", f)` of a TOML float (`1.5` ⇒ `1.500000`).
+/// Go's `fmt.Sprintf("%f", f)` of a TOML float (`1.5` ⇒ `1.500000`), done on the text so
+/// that an error path does not pull float formatting into the binary: decimals are padded
+/// or rounded (half up) to six places; an exponent form is shown as written.
 fn go_float_text(text: &str) -> String {
     let cleaned: String = text.chars().filter(|c| *c != '_').collect();
-    match cleaned.trim_start_matches(['+', '-']) {
-        "inf" => if cleaned.starts_with('-') {
-            "-Inf"
-        } else {
-            "+Inf"
-        }
-        .to_string(),
-        "nan" => "NaN".to_string(),
-        _ => cleaned
-            .parse::<f64>()
-            .map_or(cleaned, |float| format!("{float:.6}")),
+    let (sign, digits) = match cleaned.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", cleaned.strip_prefix('+').unwrap_or(&cleaned)),
+    };
+    match digits {
+        "inf" => return if sign == "-" { "-Inf" } else { "+Inf" }.to_string(),
+        "nan" => return "NaN".to_string(),
+        _ => {}
     }
+    let Some((whole, fraction)) = digits
+        .split_once('.')
+        .filter(|_| !digits.contains(['e', 'E']))
+    else {
+        return cleaned;
+    };
+    // Six places, plus a seventh to round on.
+    let mut places: Vec<u8> = fraction
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(7)
+        .collect();
+    let mut whole: Vec<u8> = whole.bytes().collect();
+    let round_up = places.pop().is_some_and(|seventh| seventh >= b'5');
+    if round_up {
+        let mut carry = true;
+        for digit in places.iter_mut().rev().chain(whole.iter_mut().rev()) {
+            if *digit == b'9' {
+                *digit = b'0';
+            } else {
+                *digit += 1;
+                carry = false;
+                break;
+            }
+        }
+        if carry {
+            whole.insert(0, b'1');
+        }
+    }
+    format!(
+        "{sign}{}.{}",
+        String::from_utf8_lossy(&whole),
+        String::from_utf8_lossy(&places)
+    )
 }
 
 impl Loader {
@@ -698,6 +733,20 @@ e75a60548dc9 = 1  # a key can be either container name (nginx) or ID
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn floats_print_like_go() {
+        assert_eq!(go_float_text("1.5"), "1.500000");
+        assert_eq!(go_float_text("-0.25"), "-0.250000");
+        assert_eq!(go_float_text("+3.0"), "3.000000");
+        assert_eq!(go_float_text("1_000.123_456_7"), "1000.123457");
+        assert_eq!(go_float_text("9.9999999"), "10.000000");
+        assert_eq!(go_float_text("0.0000004"), "0.000000");
+        assert_eq!(go_float_text("inf"), "+Inf");
+        assert_eq!(go_float_text("-inf"), "-Inf");
+        assert_eq!(go_float_text("nan"), "NaN");
+        assert_eq!(go_float_text("1e3"), "1e3");
     }
 
     #[test]
