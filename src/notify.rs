@@ -146,37 +146,53 @@ pub fn run_command(command: &str, capture: bool, timeout: Duration) -> CommandRu
         Err(error) => return failed(format!("/bin/sh: {error}")),
     };
     let process_group = child.id() as i32;
+    // Kills what the command started and reaps the shell, for when a thread cannot start.
+    let mut abandon = |what: &str, error: std::io::Error| {
+        kill_group(process_group);
+        let _ = child.wait();
+        failed(format!("{what} thread: {error}"))
+    };
 
     let (chunk_sender, chunks) = mpsc::channel::<Vec<u8>>();
-    let reader = reader.map(|mut read| {
-        thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            while let Ok(count @ 1..) = read.read(&mut buffer) {
-                if chunk_sender.send(buffer[..count].to_vec()).is_err() {
-                    break;
-                }
+    let reader = match reader {
+        None => None,
+        Some(mut read) => {
+            let spawned = thread::Builder::new()
+                .name("notify-output".to_string())
+                .spawn(move || {
+                    let mut buffer = [0u8; 4096];
+                    while let Ok(count @ 1..) = read.read(&mut buffer) {
+                        if chunk_sender.send(buffer[..count].to_vec()).is_err() {
+                            break;
+                        }
+                    }
+                });
+            match spawned {
+                Ok(reader) => Some(reader),
+                Err(error) => return abandon("output", error),
             }
-        })
-    });
-    let (status_sender, statuses) = mpsc::channel();
-    let waiter = thread::spawn(move || {
-        let _ = status_sender.send(child.wait());
-    });
-
-    let mut timed_out = false;
-    let status = match statuses.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-        Ok(status) => status,
-        Err(_) => {
-            timed_out = true;
-            // The group outlives the shell only through its members, so its ID cannot
-            // have been reused by an unrelated group while any of them lives.
-            let _ = sys::kill_process_group(process_group, libc::SIGKILL);
-            statuses
-                .recv()
-                .unwrap_or_else(|_| Err(std::io::Error::other("wait failed")))
         }
     };
-    let _ = waiter.join();
+    // The watchdog kills the process group at the deadline unless told the shell is done.
+    let (done, done_receiver) = mpsc::channel::<()>();
+    let watchdog = thread::Builder::new()
+        .name("notify-deadline".to_string())
+        .spawn(move || {
+            let expired =
+                done_receiver.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+            if expired == Err(RecvTimeoutError::Timeout) {
+                kill_group(process_group);
+                return true;
+            }
+            false
+        });
+    let watchdog = match watchdog {
+        Ok(watchdog) => watchdog,
+        Err(error) => return abandon("deadline", error),
+    };
+    let status = child.wait();
+    drop(done);
+    let timed_out = watchdog.join().unwrap_or(false);
 
     let mut bytes = Vec::new();
     if let Some(reader) = reader {
@@ -210,6 +226,16 @@ pub fn run_command(command: &str, capture: bool, timeout: Duration) -> CommandRu
     CommandRun {
         lines: output_lines(&bytes),
         result,
+    }
+}
+
+/// SIGKILL to a command's process group (falling back to its leader alone).
+///
+/// The group outlives the shell only through its members, so its ID cannot have been taken
+/// by an unrelated group while any of them lives.
+fn kill_group(process_group: i32) {
+    if sys::kill_process_group(process_group, libc::SIGKILL).is_err() {
+        let _ = sys::kill(process_group, libc::SIGKILL);
     }
 }
 
