@@ -33,6 +33,7 @@ use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::fs;
 use std::ops::Range;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -49,9 +50,10 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<TemplateConfig>> {
 
 /// Loads config files into template entries and returns the warnings instead of logging.
 pub fn load_with_warnings(paths: &[PathBuf]) -> Result<(Vec<TemplateConfig>, Vec<String>)> {
+    // Go sorts and compacts the path strings: byte order, byte equality.
     let mut paths = paths.to_vec();
-    paths.sort();
-    paths.dedup();
+    paths.sort_by(|a, b| a.as_os_str().as_bytes().cmp(b.as_os_str().as_bytes()));
+    paths.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
     let mut loader = Loader::default();
     for path in &paths {
         let text = fs::read_to_string(path)
@@ -846,6 +848,17 @@ status = ["running"]
             config.container_filter,
             filters(&[("label", &["x"]), ("status", &["running"])])
         );
+    }
+
+    #[test]
+    fn paths_sort_as_strings() {
+        // Component-wise order would put "b/c.cfg" first; Go's string order puts "b-c.cfg"
+        // ('-' < '/') first, so "b/c.cfg" is the last file and wins.
+        let files = Files::new("order", &[("b-c.cfg", "[[config]]\ntemplate = \"dash\"\n")]);
+        fs::create_dir_all(files.path("b")).expect("dir");
+        fs::write(files.path("b/c.cfg"), "[[config]]\ntemplate = \"slash\"\n").expect("write");
+        let (configs, _) = files.load(&["b/c.cfg", "b-c.cfg"]).expect("loads");
+        assert_eq!(configs[0].template, "slash");
     }
 
     #[test]
