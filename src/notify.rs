@@ -229,14 +229,13 @@ pub fn run_command(command: &str, capture: bool, timeout: Duration) -> CommandRu
     }
 }
 
-/// SIGKILL to a command's process group (falling back to its leader alone).
+/// SIGKILL to a command's process group.
 ///
 /// The group outlives the shell only through its members, so its ID cannot have been taken
-/// by an unrelated group while any of them lives.
+/// by an unrelated group while any of them lives. No fallback to the leader's PID: when the
+/// group is gone (ESRCH) that PID may already belong to someone else.
 fn kill_group(process_group: i32) {
-    if sys::kill_process_group(process_group, libc::SIGKILL).is_err() {
-        let _ = sys::kill(process_group, libc::SIGKILL);
-    }
+    let _ = sys::kill_process_group(process_group, libc::SIGKILL);
 }
 
 /// The non-empty lines of command output, split on `\n` only (as docker-gen does).
