@@ -9,13 +9,14 @@
 use crate::config::{Config, TemplateConfig};
 use crate::context;
 use crate::docker::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::{self, Container, DockerInfo, NetworkFlags};
 use crate::notify;
 use crate::output::{self, Outcome, Output};
-use crate::template::Template;
+use crate::template::{self, Template};
 use serde_json::Value as Json;
 use std::collections::{HashMap, HashSet};
+use std::time::SystemTime;
 
 /// Renders configured templates from the daemon's containers.
 pub struct Generator {
@@ -44,6 +45,8 @@ struct Entry {
     config: TemplateConfig,
     template: Option<Template>,
     output: Output,
+    /// The template files' stamp when the last render failed on the template.
+    broken_at: Option<Vec<(Option<SystemTime>, u64)>>,
 }
 
 /// What one pass did.
@@ -70,6 +73,7 @@ impl Generator {
                 config: config.clone(),
                 template: None,
                 output: Output::new(config.dest.clone()),
+                broken_at: None,
             })
             .collect();
         Generator {
@@ -104,9 +108,27 @@ impl Generator {
         self.networks = None;
     }
 
+    /// Whether the files of template `index` changed since its last render failed on them.
+    pub fn template_changed(&self, index: usize) -> bool {
+        let entry = &self.entries[index];
+        entry.broken_at.as_ref().is_some_and(|stamp| *stamp != template::stamp(&entry.config.template))
+    }
+
+    /// Renders template `index` once, remembering a template failure (see
+    /// `template_changed`).
+    pub fn render(&mut self, index: usize, force_notify: bool) -> Result<Rendered> {
+        let result = self.render_once(index, force_notify);
+        let entry = &mut self.entries[index];
+        entry.broken_at = match &result {
+            Err(error) if error.kind == ErrorKind::Template => Some(template::stamp(&entry.config.template)),
+            _ => None,
+        };
+        result
+    }
+
     /// Renders template `index` once: list, inspect what changed, render, write, and notify
     /// when the output changed (or always, with `force_notify`, for `-interval`).
-    pub fn render(&mut self, index: usize, force_notify: bool) -> Result<Rendered> {
+    fn render_once(&mut self, index: usize, force_notify: bool) -> Result<Rendered> {
         let needs_info = {
             let entry = &mut self.entries[index];
             reload_template(entry)?;

@@ -105,11 +105,12 @@ impl Service {
         let events = Arc::new(EventsControl::default());
         if watching {
             let (burst_sender, burst_receiver) = mpsc::channel::<()>();
-            let waits = config.templates.iter().map(|template| if template.watch { template.wait } else { None }).collect();
+            let waits: Vec<_> = config.templates.iter().map(|template| if template.watch { template.wait } else { None }).collect();
             let watched: Vec<bool> = config.templates.iter().map(|template| template.watch).collect();
             let render_sender = sender.clone();
             threads.push(spawn("debounce", move || {
-                debounce::run_many(waits, burst_receiver, |index, ()| {
+                let debouncers = waits.into_iter().map(debounce::Debouncer::new).collect();
+                debounce::run(debouncers, burst_receiver, |index, ()| {
                     !watched[index] || render_sender.send(Message::Render(index)).is_ok()
                 })
             }));

@@ -45,6 +45,18 @@ impl Source {
     }
 }
 
+/// The (mtime, size) of each file of a template spec, to notice edits of a broken template.
+pub fn stamp(spec: &str) -> Vec<(Option<SystemTime>, u64)> {
+    spec.split(';')
+        .map(str::trim)
+        .filter(|path| !path.is_empty())
+        .map(|path| {
+            let source = Source::stat(Path::new(path));
+            (source.modified, source.size)
+        })
+        .collect()
+}
+
 impl Template {
     /// Reads and parses `spec`: one path, or several joined with `;` (spec §5.3). The first
     /// file's extension chooses the dialect: `.tt` is tinytemplate, anything else Go.
