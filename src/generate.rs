@@ -111,7 +111,10 @@ impl Generator {
     /// Whether the files of template `index` changed since its last render failed on them.
     pub fn template_changed(&self, index: usize) -> bool {
         let entry = &self.entries[index];
-        entry.broken_at.as_ref().is_some_and(|stamp| *stamp != template::stamp(&entry.config.template))
+        entry
+            .broken_at
+            .as_ref()
+            .is_some_and(|stamp| *stamp != template::stamp(&entry.config.template))
     }
 
     /// Renders template `index` once, remembering a template failure (see
@@ -120,7 +123,9 @@ impl Generator {
         let result = self.render_once(index, force_notify);
         let entry = &mut self.entries[index];
         entry.broken_at = match &result {
-            Err(error) if error.kind == ErrorKind::Template => Some(template::stamp(&entry.config.template)),
+            Err(error) if error.kind == ErrorKind::Template => {
+                Some(template::stamp(&entry.config.template))
+            }
             _ => None,
         };
         result
