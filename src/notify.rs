@@ -112,6 +112,32 @@ pub struct CommandRun {
 /// not exited after `timeout`, its whole process group is killed with SIGKILL and the run
 /// fails.
 pub fn run_command(command: &str, capture: bool, timeout: Duration) -> CommandRun {
+    run_shell(command, capture, timeout, &[])
+}
+
+/// Runs a check command for a candidate output in place at `path` (see `-check`): `{dest}`
+/// in the command becomes the shell-quoted path, and `TINYGEN_DEST` holds it too. Its
+/// output is captured; a non-zero exit is an error carrying the status and the output.
+pub fn run_check(command: &str, path: &Path) -> Result<()> {
+    let path_text = path.to_string_lossy();
+    let quoted = format!("'{}'", path_text.replace('\'', "'\\''"));
+    let command = command.replace("{dest}", &quoted);
+    log!("Checking '{}' with '{command}'", path.display());
+    let run = run_shell(&command, true, COMMAND_TIMEOUT, &[("TINYGEN_DEST", &path_text)]);
+    match run.result {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let mut message = format!("check '{command}' failed: {error}");
+            for line in &run.lines {
+                message.push_str(&format!("\n[{command}]: {line}"));
+            }
+            Err(Error::new(ErrorKind::Io, message))
+        }
+    }
+}
+
+/// `run_command` with extra environment variables.
+fn run_shell(command: &str, capture: bool, timeout: Duration, env: &[(&str, &str)]) -> CommandRun {
     let deadline = Instant::now() + timeout;
     let failed = |message: String| CommandRun {
         lines: Vec::new(),
@@ -122,6 +148,7 @@ pub fn run_command(command: &str, capture: bool, timeout: Duration) -> CommandRu
         .arg("-c")
         .arg(command)
         .stdin(Stdio::null())
+        .envs(env.iter().copied())
         .process_group(0);
     let mut reader = None;
     if capture {

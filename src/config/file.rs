@@ -108,6 +108,7 @@ enum Field {
     KeepBlankLines,
     NotifyPidfile,
     NotifyPidfileSignal,
+    CheckCmd,
 }
 
 const FIELDS: &[(&str, Field)] = &[
@@ -124,6 +125,7 @@ const FIELDS: &[(&str, Field)] = &[
     ("Interval", Field::Interval),
     ("KeepBlankLines", Field::KeepBlankLines),
     ("NotifyPidfile", Field::NotifyPidfile),
+    ("CheckCmd", Field::CheckCmd),
     ("NotifyPidfileSignal", Field::NotifyPidfileSignal),
 ];
 
@@ -440,6 +442,7 @@ fn decode_entry(
             Field::Watch => config.watch = source.boolean(name, value)?,
             Field::Wait => config.wait = Some(source.wait(name, value)?),
             Field::NotifyCmd => config.notify_cmd = source.string(name, value)?,
+            Field::CheckCmd => config.check_cmd = source.string(name, value)?,
             Field::NotifyOutput => config.notify_output = source.boolean(name, value)?,
             Field::NotifyContainers => {
                 let containers: &mut BTreeMap<String, i64> = &mut config.notify_containers;
