@@ -20,7 +20,10 @@ pub fn arity(name: &str, args: &[Value], want: usize) -> Result<(), String> {
     if args.len() == want {
         Ok(())
     } else {
-        Err(format!("wrong number of args for {name}: want {want} got {}", args.len()))
+        Err(format!(
+            "wrong number of args for {name}: want {want} got {}",
+            args.len()
+        ))
     }
 }
 
@@ -29,7 +32,10 @@ pub fn arity_min(name: &str, args: &[Value], want: usize) -> Result<(), String> 
     if args.len() >= want {
         Ok(())
     } else {
-        Err(format!("wrong number of args for {name}: want at least {want} got {}", args.len()))
+        Err(format!(
+            "wrong number of args for {name}: want at least {want} got {}",
+            args.len()
+        ))
     }
 }
 
@@ -55,7 +61,10 @@ fn wrong_type(expected: &str, value: &Value) -> String {
     if is_nil(value) {
         format!("invalid value; expected {expected}")
     } else {
-        format!("wrong type for value; expected {expected}; got {}", type_name(value))
+        format!(
+            "wrong type for value; expected {expected}; got {}",
+            type_name(value)
+        )
     }
 }
 
@@ -102,9 +111,11 @@ pub fn string_slice(value: &Value) -> Result<Vec<Rc<str>>, String> {
 /// A Go `map[string]interface{}` parameter (nil converts to a nil map).
 pub fn dict(value: &Value) -> Result<Rc<Map>, String> {
     match value {
-        Value::Nil | Value::Missing => {
-            Ok(Rc::new(Map { elem: "any", entries: BTreeMap::new(), is_nil: true }))
-        }
+        Value::Nil | Value::Missing => Ok(Rc::new(Map {
+            elem: "any",
+            entries: BTreeMap::new(),
+            is_nil: true,
+        })),
         Value::Map(map) if is_iface_elem(map.elem) => Ok(map.clone()),
         other => Err(wrong_type("map[string]interface {}", other)),
     }
@@ -214,23 +225,28 @@ fn deep_equal_at(left: &Value, right: &Value, depth: usize) -> bool {
                 || (a.elem == b.elem
                     && a.is_nil == b.is_nil
                     && a.entries.len() == b.entries.len()
-                    && a.entries.iter().zip(b.entries.iter()).all(|((ka, va), (kb, vb))| {
-                        ka == kb && deep_equal_at(va, vb, depth + 1)
-                    }))
+                    && a.entries
+                        .iter()
+                        .zip(b.entries.iter())
+                        .all(|((ka, va), (kb, vb))| ka == kb && deep_equal_at(va, vb, depth + 1)))
         }
         (Value::Record(a), Value::Record(b)) => {
             Rc::ptr_eq(a, b)
                 || (a.type_name == b.type_name
                     && a.fields.len() == b.fields.len()
-                    && a.fields.iter().zip(b.fields.iter()).all(|((na, va), (nb, vb))| {
-                        na == nb && deep_equal_at(va, vb, depth + 1)
-                    }))
+                    && a.fields
+                        .iter()
+                        .zip(b.fields.iter())
+                        .all(|((na, va), (nb, vb))| na == nb && deep_equal_at(va, vb, depth + 1)))
         }
         (Value::Time(a), Value::Time(b)) => a == b,
         (Value::Containers(a), Value::Containers(b)) => {
             Rc::ptr_eq(a, b)
                 || (a.items.len() == b.items.len()
-                    && a.items.iter().zip(b.items.iter()).all(|(x, y)| deep_equal_at(x, y, depth + 1)))
+                    && a.items
+                        .iter()
+                        .zip(b.items.iter())
+                        .all(|(x, y)| deep_equal_at(x, y, depth + 1)))
         }
         _ => false,
     }
@@ -239,7 +255,10 @@ fn deep_equal_at(left: &Value, right: &Value, depth: usize) -> bool {
 fn lists_equal(a: &List, b: &List, depth: usize) -> bool {
     a.is_nil == b.is_nil
         && a.items.len() == b.items.len()
-        && a.items.iter().zip(b.items.iter()).all(|(x, y)| deep_equal_at(x, y, depth + 1))
+        && a.items
+            .iter()
+            .zip(b.items.iter())
+            .all(|(x, y)| deep_equal_at(x, y, depth + 1))
 }
 
 /// Sprig's `empty`: nil, zero numbers, false, empty strings/lists/maps; structs never.
@@ -332,7 +351,11 @@ pub fn parse_go_int(text: &str) -> Option<i64> {
     } else {
         (10, lower.clone(), false)
     };
-    let digits = if prefixed { digits.replace('_', "") } else { digits };
+    let digits = if prefixed {
+        digits.replace('_', "")
+    } else {
+        digits
+    };
     if digits.is_empty() || digits.starts_with('+') || digits.starts_with('-') {
         return None;
     }
@@ -367,10 +390,17 @@ pub fn parse_go_float(text: &str) -> Option<f64> {
     if body.starts_with("0x") {
         return parse_go_int(text).map(|n| n as f64);
     }
-    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit() || b"._e+-".contains(&b)) {
+    if body.is_empty()
+        || !body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"._e+-".contains(&b))
+    {
         return None;
     }
-    body.replace('_', "").parse::<f64>().ok().map(|n| if lower.starts_with('-') { -n } else { n })
+    body.replace('_', "")
+        .parse::<f64>()
+        .ok()
+        .map(|n| if lower.starts_with('-') { -n } else { n })
 }
 
 /// Go's `strconv.Quote` (the `%q` verb on a string).
@@ -431,14 +461,20 @@ mod tests {
     #[test]
     fn arity_messages() {
         let args = [Value::Int(1)];
-        assert_eq!(arity("trim", &args, 2).unwrap_err(), "wrong number of args for trim: want 2 got 1");
+        assert_eq!(
+            arity("trim", &args, 2).unwrap_err(),
+            "wrong number of args for trim: want 2 got 1"
+        );
         assert!(arity("trim", &args, 1).is_ok());
         assert!(arity_min("add", &[], 1).is_err());
     }
 
     #[test]
     fn typed_string_parameter() {
-        assert_eq!(string(&Value::Missing).unwrap_err(), "invalid value; expected string");
+        assert_eq!(
+            string(&Value::Missing).unwrap_err(),
+            "invalid value; expected string"
+        );
         assert_eq!(
             string(&Value::Int(3)).unwrap_err(),
             "wrong type for value; expected string; got int"
@@ -451,9 +487,18 @@ mod tests {
         assert!(!deep_equal(&Value::str("80"), &Value::Int(80)));
         assert!(!deep_equal(&Value::Int(5), &Value::Float(5.0)));
         assert!(deep_equal(&Value::Missing, &Value::Nil));
-        assert!(deep_equal(&Value::string_list(["a"]), &Value::string_list(["a"])));
-        assert!(!deep_equal(&Value::string_list(["a"]), &new_list(vec![Value::str("a")])));
-        assert!(!deep_equal(&Value::nil_list("string"), &Value::string_list(Vec::<String>::new())));
+        assert!(deep_equal(
+            &Value::string_list(["a"]),
+            &Value::string_list(["a"])
+        ));
+        assert!(!deep_equal(
+            &Value::string_list(["a"]),
+            &new_list(vec![Value::str("a")])
+        ));
+        assert!(!deep_equal(
+            &Value::nil_list("string"),
+            &Value::string_list(Vec::<String>::new())
+        ));
     }
 
     #[test]

@@ -83,7 +83,13 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn smap(entries: &[(&str, Value)], elem: &'static str) -> Value {
-        Value::map(elem, entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        Value::map(
+            elem,
+            entries
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
     }
 
     fn container() -> Value {
@@ -91,7 +97,10 @@ mod tests {
             "RuntimeContainer",
             vec![
                 ("ID", Value::str("expected")),
-                ("Env", Value::string_map([("key".to_string(), "value".to_string())])),
+                (
+                    "Env",
+                    Value::string_map([("key".to_string(), "value".to_string())]),
+                ),
                 (
                     "Labels",
                     Value::string_map([(
@@ -118,15 +127,24 @@ mod tests {
 
     #[test]
     fn struct_fields_with_and_without_dot() {
-        assert_eq!(text(&deep_get(&container(), "ID")).as_deref(), Some("expected"));
-        assert_eq!(text(&deep_get(&container(), ".ID")).as_deref(), Some("expected"));
+        assert_eq!(
+            text(&deep_get(&container(), "ID")).as_deref(),
+            Some("expected")
+        );
+        assert_eq!(
+            text(&deep_get(&container(), ".ID")).as_deref(),
+            Some("expected")
+        );
         assert_eq!(text(&deep_get(&container(), "Name")).as_deref(), Some(""));
         assert!(matches!(deep_get(&container(), "Nope"), Value::Nil));
     }
 
     #[test]
     fn map_keys_plain_and_dotted() {
-        assert_eq!(text(&deep_get(&container(), "Env.key")).as_deref(), Some("value"));
+        assert_eq!(
+            text(&deep_get(&container(), "Env.key")).as_deref(),
+            Some("value")
+        );
         assert!(matches!(deep_get(&container(), "Env.nope"), Value::Nil));
         assert_eq!(
             text(&deep_get(&container(), "Labels.com.docker.compose.project")).as_deref(),
@@ -135,21 +153,33 @@ mod tests {
         let simple = smap(&[("Env", Value::str("quux"))], "string");
         assert_eq!(text(&deep_get(&simple, "Env")).as_deref(), Some("quux"));
         let dotted = smap(
-            &[("Env", smap(&[("foo.bar.baz.qux", Value::str("quux"))], "string"))],
+            &[(
+                "Env",
+                smap(&[("foo.bar.baz.qux", Value::str("quux"))], "string"),
+            )],
             "map[string]string",
         );
-        assert_eq!(text(&deep_get(&dotted, "Env.foo.bar.baz.qux")).as_deref(), Some("quux"));
+        assert_eq!(
+            text(&deep_get(&dotted, "Env.foo.bar.baz.qux")).as_deref(),
+            Some("quux")
+        );
         let nested = smap(
             &[(
                 "Env",
                 smap(
-                    &[("foo.bar", smap(&[("baz.qux", Value::str("quux"))], "string"))],
+                    &[(
+                        "foo.bar",
+                        smap(&[("baz.qux", Value::str("quux"))], "string"),
+                    )],
                     "map[string]string",
                 ),
             )],
             "map[string]map[string]string",
         );
-        assert_eq!(text(&deep_get(&nested, "Env.foo.bar.baz.qux")).as_deref(), Some("quux"));
+        assert_eq!(
+            text(&deep_get(&nested, "Env.foo.bar.baz.qux")).as_deref(),
+            Some("quux")
+        );
     }
 
     #[test]
@@ -168,14 +198,20 @@ mod tests {
         assert!(matches!(deep_get(&list, "-1"), Value::Nil));
         assert!(matches!(deep_get(&list, "foo"), Value::Nil));
         assert!(matches!(deep_get(&list, "99999999999"), Value::Nil));
-        assert!(matches!(deep_get(&Value::string_list(Vec::<String>::new()), "0"), Value::Nil));
+        assert!(matches!(
+            deep_get(&Value::string_list(Vec::<String>::new()), "0"),
+            Value::Nil
+        ));
     }
 
     #[test]
     fn scalars_and_nil() {
         assert!(matches!(deep_get(&Value::str("x"), "a"), Value::Nil));
         assert!(matches!(deep_get(&Value::Nil, ""), Value::Nil));
-        assert!(matches!(deep_get(&Value::nil_map("string"), "a"), Value::Nil));
+        assert!(matches!(
+            deep_get(&Value::nil_map("string"), "a"),
+            Value::Nil
+        ));
     }
 
     #[test]
@@ -186,7 +222,10 @@ mod tests {
         assert!(matches!(deep_get(&outer, "a"), Value::Map(_)));
         let mut entries = BTreeMap::new();
         entries.insert("b".to_string(), Value::Int(1));
-        let typed = smap(&[("a", Value::map("any", entries))], "map[string]interface {}");
+        let typed = smap(
+            &[("a", Value::map("any", entries))],
+            "map[string]interface {}",
+        );
         assert!(matches!(deep_get(&typed, "a.b"), Value::Int(1)));
     }
 }

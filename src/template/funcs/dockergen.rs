@@ -32,7 +32,10 @@ fn array_values<'a>(name: &str, entries: &'a Value) -> Result<&'a [Value], Strin
 
 /// The panic text of Go's `value.(string)` on a non-string.
 fn not_a_string(value: &Value) -> String {
-    format!("interface conversion: interface {{}} is {}, not string", args::type_name(value))
+    format!(
+        "interface conversion: interface {{}} is {}, not string",
+        args::type_name(value)
+    )
 }
 
 /// `closest(values []string, input string)`: the longest element that is a substring.
@@ -51,7 +54,11 @@ pub fn closest(values: &[Value]) -> FuncResult {
 
 /// `coalesce(args ...any)`: the first argument that is not nil.
 pub fn coalesce(values: &[Value]) -> FuncResult {
-    Ok(values.iter().find(|value| !args::is_nil(value)).cloned().unwrap_or(Value::Nil))
+    Ok(values
+        .iter()
+        .find(|value| !args::is_nil(value))
+        .cloned()
+        .unwrap_or(Value::Nil))
 }
 
 /// `comment(delim, src string)`: `delim` at the start of every line, as `(?m)^` matches.
@@ -137,7 +144,10 @@ fn group(
                     groups.entry(piece).or_default().push(item.clone());
                 }
             }
-            None => groups.entry(text.to_string()).or_default().push(item.clone()),
+            None => groups
+                .entry(text.to_string())
+                .or_default()
+                .push(item.clone()),
         }
     }
     Ok(groups)
@@ -146,7 +156,10 @@ fn group(
 fn groups_value(groups: BTreeMap<String, Vec<Value>>) -> Value {
     Value::map(
         "[]interface {}",
-        groups.into_iter().map(|(key, items)| (key, args::new_list(items))).collect(),
+        groups
+            .into_iter()
+            .map(|(key, items)| (key, args::new_list(items)))
+            .collect(),
     )
 }
 
@@ -154,7 +167,12 @@ fn groups_value(groups: BTreeMap<String, Vec<Value>>) -> Value {
 pub fn group_by(values: &[Value]) -> FuncResult {
     arity("groupBy", values, 2)?;
     let path = args::string(&values[1])?;
-    let groups = group("groupBy", &values[0], &|item| Ok(deep_get(item, &path)), None)?;
+    let groups = group(
+        "groupBy",
+        &values[0],
+        &|item| Ok(deep_get(item, &path)),
+        None,
+    )?;
     Ok(groups_value(groups))
 }
 
@@ -167,14 +185,24 @@ pub fn group_by_with_default(values: &[Value]) -> FuncResult {
         Value::Nil => Ok(Value::Str(default.clone())),
         found => Ok(found),
     };
-    Ok(groups_value(group("groupByWithDefault", &values[0], &key_of, None)?))
+    Ok(groups_value(group(
+        "groupByWithDefault",
+        &values[0],
+        &key_of,
+        None,
+    )?))
 }
 
 /// `groupByKeys(list, path)`: the group names, sorted (random order in docker-gen).
 pub fn group_by_keys(values: &[Value]) -> FuncResult {
     arity("groupByKeys", values, 2)?;
     let path = args::string(&values[1])?;
-    let groups = group("groupByKeys", &values[0], &|item| Ok(deep_get(item, &path)), None)?;
+    let groups = group(
+        "groupByKeys",
+        &values[0],
+        &|item| Ok(deep_get(item, &path)),
+        None,
+    )?;
     Ok(Value::string_list(groups.into_keys()))
 }
 
@@ -183,8 +211,12 @@ pub fn group_by_multi(values: &[Value]) -> FuncResult {
     arity("groupByMulti", values, 3)?;
     let path = args::string(&values[1])?;
     let separator = args::string(&values[2])?;
-    let groups =
-        group("groupByMulti", &values[0], &|item| Ok(deep_get(item, &path)), Some(&separator))?;
+    let groups = group(
+        "groupByMulti",
+        &values[0],
+        &|item| Ok(deep_get(item, &path)),
+        Some(&separator),
+    )?;
     Ok(groups_value(groups))
 }
 
@@ -210,7 +242,12 @@ fn label_of(item: &Value, label: &str, default: Option<&Rc<str>>) -> Result<Valu
 pub fn group_by_label(values: &[Value]) -> FuncResult {
     arity("groupByLabel", values, 2)?;
     let label = args::string(&values[1])?;
-    let groups = group("groupByLabel", &values[0], &|item| label_of(item, &label, None), None)?;
+    let groups = group(
+        "groupByLabel",
+        &values[0],
+        &|item| label_of(item, &label, None),
+        None,
+    )?;
     Ok(groups_value(groups))
 }
 
@@ -220,7 +257,12 @@ pub fn group_by_label_with_default(values: &[Value]) -> FuncResult {
     let label = args::string(&values[1])?;
     let default = args::string(&values[2])?;
     let key_of = |item: &Value| label_of(item, &label, Some(&default));
-    Ok(groups_value(group("groupByLabelWithDefault", &values[0], &key_of, None)?))
+    Ok(groups_value(group(
+        "groupByLabelWithDefault",
+        &values[0],
+        &key_of,
+        None,
+    )?))
 }
 
 /// `include(file string)`: the file's content, "" on any error.
@@ -236,7 +278,11 @@ pub fn include(values: &[Value]) -> FuncResult {
 
 fn intersection(first: &[Rc<str>], second: &[Rc<str>]) -> BTreeSet<Rc<str>> {
     let wanted: BTreeSet<&Rc<str>> = second.iter().collect();
-    first.iter().filter(|item| wanted.contains(item)).cloned().collect()
+    first
+        .iter()
+        .filter(|item| wanted.contains(item))
+        .cloned()
+        .collect()
 }
 
 /// `intersect(a, b []string)`: unique common strings, sorted (random order in docker-gen).
@@ -252,10 +298,16 @@ pub fn keys(values: &[Value]) -> FuncResult {
     arity("keys", values, 1)?;
     match &values[0] {
         Value::Nil | Value::Missing => Ok(Value::Nil),
-        Value::Map(map) => {
-            Ok(args::new_list(map.entries.keys().map(|key| Value::str(key.as_str())).collect()))
-        }
-        other => Err(format!("cannot call keys on a non-map value: {}", sprint_value(other))),
+        Value::Map(map) => Ok(args::new_list(
+            map.entries
+                .keys()
+                .map(|key| Value::str(key.as_str()))
+                .collect(),
+        )),
+        other => Err(format!(
+            "cannot call keys on a non-map value: {}",
+            sprint_value(other)
+        )),
     }
 }
 
@@ -312,7 +364,10 @@ pub fn parse_bool(values: &[Value]) -> FuncResult {
     match &*text {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(Value::Bool(true)),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(Value::Bool(false)),
-        _ => Err(format!("strconv.ParseBool: parsing {}: invalid syntax", args::go_quote(&text))),
+        _ => Err(format!(
+            "strconv.ParseBool: parsing {}: invalid syntax",
+            args::go_quote(&text)
+        )),
     }
 }
 
@@ -338,11 +393,14 @@ pub fn go_split(text: &str, separator: &str, limit: i64) -> Vec<String> {
     if limit == 0 {
         return Vec::new();
     }
-    let max = if limit < 0 { usize::MAX } else { usize::try_from(limit).unwrap_or(usize::MAX) };
+    let max = if limit < 0 {
+        usize::MAX
+    } else {
+        usize::try_from(limit).unwrap_or(usize::MAX)
+    };
     let mut pieces = Vec::new();
     if separator.is_empty() {
-        let mut chars = text.char_indices();
-        while let Some((at, c)) = chars.next() {
+        for (at, c) in text.char_indices() {
             if pieces.len() + 1 == max {
                 pieces.push(text[at..].to_string());
                 return pieces;
@@ -414,7 +472,11 @@ fn sort_key(item: &Value, path: &str) -> String {
 
 fn sort_objects(name: &str, values: &[Value], descending: bool) -> FuncResult {
     arity(name, values, 2)?;
-    let go_name = if descending { "sortObjsByKey" } else { "sortObjsByKeys" };
+    let go_name = if descending {
+        "sortObjsByKey"
+    } else {
+        "sortObjsByKeys"
+    };
     let items = array_values(go_name, &values[0])?;
     let path = args::string(&values[1])?;
     let mut keyed: Vec<(String, Option<i64>, Value)> = items
@@ -435,7 +497,9 @@ fn sort_objects(name: &str, values: &[Value], descending: bool) -> FuncResult {
     } else {
         keyed.sort_by(less);
     }
-    Ok(args::new_list(keyed.into_iter().map(|(_, _, item)| item).collect()))
+    Ok(args::new_list(
+        keyed.into_iter().map(|(_, _, item)| item).collect(),
+    ))
 }
 
 /// `sortObjectsByKeysAsc(list, path)`: a new, stably sorted list.
@@ -494,7 +558,12 @@ pub fn when(values: &[Value]) -> FuncResult {
     Ok(args::iface(if condition { &values[1] } else { &values[2] }))
 }
 
-fn select(name: &str, entries: &Value, path: &str, keep: &dyn Fn(&Value) -> Result<bool, String>) -> FuncResult {
+fn select(
+    name: &str,
+    entries: &Value,
+    path: &str,
+    keep: &dyn Fn(&Value) -> Result<bool, String>,
+) -> FuncResult {
     let items = array_values(name, entries)?;
     let mut selection = Vec::new();
     for item in items {
@@ -510,7 +579,9 @@ pub fn where_(values: &[Value]) -> FuncResult {
     arity("where", values, 3)?;
     let path = args::string(&values[1])?;
     let wanted = &values[2];
-    select("where", &values[0], &path, &|found| Ok(args::deep_equal(found, wanted)))
+    select("where", &values[0], &path, &|found| {
+        Ok(args::deep_equal(found, wanted))
+    })
 }
 
 /// `whereNot(list, path string, value any)`.
@@ -518,21 +589,27 @@ pub fn where_not(values: &[Value]) -> FuncResult {
     arity("whereNot", values, 3)?;
     let path = args::string(&values[1])?;
     let wanted = &values[2];
-    select("whereNot", &values[0], &path, &|found| Ok(!args::deep_equal(found, wanted)))
+    select("whereNot", &values[0], &path, &|found| {
+        Ok(!args::deep_equal(found, wanted))
+    })
 }
 
 /// `whereExist(list, path string)`: the value is not nil.
 pub fn where_exist(values: &[Value]) -> FuncResult {
     arity("whereExist", values, 2)?;
     let path = args::string(&values[1])?;
-    select("whereExist", &values[0], &path, &|found| Ok(!args::is_nil(found)))
+    select("whereExist", &values[0], &path, &|found| {
+        Ok(!args::is_nil(found))
+    })
 }
 
 /// `whereNotExist(list, path string)`: the value is nil.
 pub fn where_not_exist(values: &[Value]) -> FuncResult {
     arity("whereNotExist", values, 2)?;
     let path = args::string(&values[1])?;
-    select("whereNotExist", &values[0], &path, &|found| Ok(args::is_nil(found)))
+    select("whereNotExist", &values[0], &path, &|found| {
+        Ok(args::is_nil(found))
+    })
 }
 
 fn where_split(name: &str, values: &[Value], all: bool) -> FuncResult {
@@ -544,10 +621,16 @@ fn where_split(name: &str, values: &[Value], all: bool) -> FuncResult {
         match found {
             Value::Nil | Value::Missing => Ok(false),
             Value::Str(text) => {
-                let pieces: Vec<Rc<str>> =
-                    go_split(text, &separator, -1).into_iter().map(Rc::from).collect();
+                let pieces: Vec<Rc<str>> = go_split(text, &separator, -1)
+                    .into_iter()
+                    .map(Rc::from)
+                    .collect();
                 let common = intersection(&wanted, &pieces).len();
-                Ok(if all { common == wanted.len() } else { common > 0 })
+                Ok(if all {
+                    common == wanted.len()
+                } else {
+                    common > 0
+                })
             }
             other => Err(not_a_string(other)),
         }
@@ -588,9 +671,16 @@ fn select_containers(
     label: &str,
     keep: &dyn Fn(Option<&Value>) -> bool,
 ) -> Value {
-    let items =
-        containers.items.iter().filter(|item| keep(label_value(item, label))).cloned().collect();
-    Value::Containers(Rc::new(Containers { items, globals: containers.globals.clone() }))
+    let items = containers
+        .items
+        .iter()
+        .filter(|item| keep(label_value(item, label)))
+        .cloned()
+        .collect();
+    Value::Containers(Rc::new(Containers {
+        items,
+        globals: containers.globals.clone(),
+    }))
 }
 
 /// `whereLabelExists(containers Context, label string)`.
@@ -598,7 +688,9 @@ pub fn where_label_exists(values: &[Value]) -> FuncResult {
     arity("whereLabelExists", values, 2)?;
     let containers = containers_arg(&values[0])?;
     let label = args::string(&values[1])?;
-    Ok(select_containers(containers, &label, &|found| found.is_some()))
+    Ok(select_containers(containers, &label, &|found| {
+        found.is_some()
+    }))
 }
 
 /// `whereLabelDoesNotExist(containers Context, label string)`.
@@ -606,7 +698,9 @@ pub fn where_label_does_not_exist(values: &[Value]) -> FuncResult {
     arity("whereLabelDoesNotExist", values, 2)?;
     let containers = containers_arg(&values[0])?;
     let label = args::string(&values[1])?;
-    Ok(select_containers(containers, &label, &|found| found.is_none()))
+    Ok(select_containers(containers, &label, &|found| {
+        found.is_none()
+    }))
 }
 
 /// `whereLabelValueMatches(containers Context, label, pattern string)`.
@@ -616,10 +710,14 @@ pub fn where_label_value_matches(values: &[Value]) -> FuncResult {
     let label = args::string(&values[1])?;
     let pattern = args::string(&values[2])?;
     let regex = crate::template::funcs::regex::compile(&pattern)?;
-    Ok(select_containers(containers, &label, &|found| match found {
-        Some(Value::Str(text)) => regex.is_match(text),
-        _ => false,
-    }))
+    Ok(select_containers(
+        containers,
+        &label,
+        &|found| match found {
+            Some(Value::Str(text)) => regex.is_match(text),
+            _ => false,
+        },
+    ))
 }
 
 /// `mustBeOneOf(allowed []any, value string)`.
@@ -653,7 +751,11 @@ pub fn must_be_one_of(values: &[Value]) -> FuncResult {
         return Ok(Value::Str(value));
     }
     let quoted: Vec<String> = strings.iter().map(|text| args::go_quote(text)).collect();
-    Err(format!("value must be one of [{}]; got {}", quoted.join(" "), args::go_quote(&value)))
+    Err(format!(
+        "value must be one of [{}]; got {}",
+        quoted.join(" "),
+        args::go_quote(&value)
+    ))
 }
 
 fn int_in_range(min: i64, max: i64, value: &Rc<str>) -> FuncResult {
@@ -664,7 +766,10 @@ fn int_in_range(min: i64, max: i64, value: &Rc<str>) -> FuncResult {
         return Err("value must be an integer; got an empty value".to_string());
     }
     let Some(parsed) = args::parse_decimal_int(value) else {
-        return Err(format!("value must be an integer; got {}", args::go_quote(value)));
+        return Err(format!(
+            "value must be an integer; got {}",
+            args::go_quote(value)
+        ));
     };
     if parsed < min || parsed > max {
         return Err(format!(
@@ -694,7 +799,11 @@ fn escaped_at(value: &[u8], index: usize) -> bool {
     if index == 0 || index >= value.len() {
         return false;
     }
-    let run = value[..index].iter().rev().take_while(|byte| **byte == b'\\').count();
+    let run = value[..index]
+        .iter()
+        .rev()
+        .take_while(|byte| **byte == b'\\')
+        .count();
     run % 2 == 1
 }
 
@@ -747,7 +856,10 @@ pub fn nginx_quote_text(raw: &str) -> Result<String, String> {
         return Ok(String::new());
     }
     if value.contains('\n') || value.contains('\r') {
-        return Err(format!("value must not contain line breaks: {}", args::go_quote(value)));
+        return Err(format!(
+            "value must not contain line breaks: {}",
+            args::go_quote(value)
+        ));
     }
     let bytes = value.as_bytes();
     let single = has_unescaped_quote(bytes, b'\'');
@@ -796,15 +908,22 @@ pub fn parse_hsts(raw: &str) -> Result<String, String> {
         } else if directive == "preload" {
             preload = true;
         } else {
-            return Err(format!("unknown Strict-Transport-Security directive: {directive}"));
+            return Err(format!(
+                "unknown Strict-Transport-Security directive: {directive}"
+            ));
         }
     }
     if max_age <= 0 {
-        return Err("Strict-Transport-Security max-age directive must be greater than 0".to_string());
+        return Err(
+            "Strict-Transport-Security max-age directive must be greater than 0".to_string(),
+        );
     }
     if preload {
         if !subdomains {
-            return Err("Strict-Transport-Security preload directive requires includeSubDomains to be set".to_string());
+            return Err(
+                "Strict-Transport-Security preload directive requires includeSubDomains to be set"
+                    .to_string(),
+            );
         }
         if max_age < 31_536_000 {
             return Err("Strict-Transport-Security preload directive requires max-age to be at least 31536000 seconds (1 year)".to_string());
@@ -821,4 +940,438 @@ pub fn parse_hsts(raw: &str) -> Result<String, String> {
 pub fn nginx_must_parse_hsts(values: &[Value]) -> FuncResult {
     arity("nginxMustParseHSTS", values, 1)?;
     parse_hsts(&args::string(&values[0])?).map(Value::str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::value::Globals;
+
+    fn text(result: FuncResult) -> String {
+        match result {
+            Ok(Value::Str(text)) => text.to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn strs(value: &Value) -> Vec<String> {
+        match args::items(value) {
+            Some(items) => items
+                .iter()
+                .map(|item| match item {
+                    Value::Str(text) => text.to_string(),
+                    other => deep_get(other, "ID").to_owned_text(),
+                })
+                .collect(),
+            None => vec![format!("{value:?}")],
+        }
+    }
+
+    trait OwnedText {
+        fn to_owned_text(&self) -> String;
+    }
+
+    impl OwnedText for Value {
+        fn to_owned_text(&self) -> String {
+            match self {
+                Value::Str(text) => text.to_string(),
+                other => format!("{other:?}"),
+            }
+        }
+    }
+
+    fn container(id: &str, env: &[(&str, &str)], labels: &[(&str, &str)]) -> Value {
+        let map = |pairs: &[(&str, &str)]| {
+            Value::string_map(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        };
+        Value::record(
+            "RuntimeContainer",
+            vec![
+                ("ID", Value::str(id)),
+                ("Env", map(env)),
+                ("Labels", map(labels)),
+                ("Port", Value::Int(id.len() as i64)),
+            ],
+        )
+    }
+
+    fn root(items: Vec<Value>) -> Value {
+        let globals = Globals {
+            env: Value::nil_map("string"),
+            docker: Value::Nil,
+            current_container: Value::Nil,
+        };
+        Value::Containers(Rc::new(Containers {
+            items,
+            globals: Rc::new(globals),
+        }))
+    }
+
+    fn sample() -> Value {
+        root(vec![
+            container(
+                "a",
+                &[("VIRTUAL_HOST", "a.com"), ("PORT", "80")],
+                &[("x", "1")],
+            ),
+            container(
+                "b",
+                &[("VIRTUAL_HOST", "b.com,a.com"), ("PORT", "8080")],
+                &[],
+            ),
+            container(
+                "c",
+                &[("VIRTUAL_HOST", "a.com")],
+                &[("x", ""), ("y", "yes")],
+            ),
+        ])
+    }
+
+    #[test]
+    fn nginx_quote_examples() {
+        let q = |s: &str| nginx_quote_text(s);
+        assert_eq!(q("foo;bar").unwrap(), "\"foo;bar\"");
+        assert_eq!(q("foo\\;bar").unwrap(), "foo\\;bar");
+        assert_eq!(q("foo\\\\;bar").unwrap(), "\"foo\\\\;bar\"");
+        assert_eq!(q("\"foo;bar\"").unwrap(), "\"foo;bar\"");
+        assert_eq!(q("foo\"bar").unwrap(), "'foo\"bar'");
+        assert_eq!(q("foo'bar").unwrap(), "\"foo'bar\"");
+        assert_eq!(q("  plain  ").unwrap(), "plain");
+        assert_eq!(q("").unwrap(), "");
+        assert_eq!(q("{a").unwrap(), "\"{a\"");
+        assert_eq!(q("a b\\").unwrap(), "\"a b\\\\\"");
+        assert!(q("a\nb")
+            .unwrap_err()
+            .starts_with("value must not contain line breaks"));
+        assert_eq!(
+            q("a'b\"c").unwrap_err(),
+            "value has both unescaped single and double quotes: \"a'b\\\"c\""
+        );
+    }
+
+    #[test]
+    fn hsts_parsing() {
+        assert_eq!(parse_hsts("max-age=31536000").unwrap(), "max-age=31536000");
+        assert_eq!(
+            parse_hsts(" Max-Age=63072000; includeSubDomains; Preload ").unwrap(),
+            "max-age=63072000; includeSubDomains; preload"
+        );
+        assert_eq!(parse_hsts("max-age=1; max-age=5").unwrap(), "max-age=5");
+        assert_eq!(parse_hsts("").unwrap_err(), "HSTS value cannot be empty");
+        assert_eq!(
+            parse_hsts("max-age=5;").unwrap_err(),
+            "unknown Strict-Transport-Security directive: "
+        );
+        assert_eq!(
+            parse_hsts("off").unwrap_err(),
+            "unknown Strict-Transport-Security directive: off"
+        );
+        assert_eq!(
+            parse_hsts("max-age=-1").unwrap_err(),
+            "invalid Strict-Transport-Security max-age directive: max-age=-1"
+        );
+        assert!(parse_hsts("max-age=0")
+            .unwrap_err()
+            .contains("greater than 0"));
+        assert!(parse_hsts("max-age=100; preload")
+            .unwrap_err()
+            .contains("includeSubDomains"));
+        assert!(parse_hsts("max-age=100; includesubdomains; preload")
+            .unwrap_err()
+            .contains("31536000"));
+        assert!(parse_hsts("max-age=99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn must_be_validators() {
+        let allowed = args::new_list(vec![Value::str("a"), Value::str("b")]);
+        assert_eq!(
+            text(must_be_one_of(&[allowed.clone(), Value::str("a")])),
+            "a"
+        );
+        assert_eq!(
+            must_be_one_of(&[allowed, Value::str("d")]).unwrap_err(),
+            "value must be one of [\"a\" \"b\"]; got \"d\""
+        );
+        assert!(must_be_one_of(&[Value::string_list(["a"]), Value::str("a")]).is_err());
+        assert_eq!(text(must_be_int(&[Value::str("-12")])), "-12");
+        assert_eq!(
+            must_be_int(&[Value::str("")]).unwrap_err(),
+            "value must be an integer; got an empty value"
+        );
+        assert_eq!(
+            must_be_int(&[Value::str("1.5")]).unwrap_err(),
+            "value must be an integer; got \"1.5\""
+        );
+        assert_eq!(
+            must_be_int_in_range(&[Value::Int(1), Value::Int(10), Value::str("11")]).unwrap_err(),
+            "value must be an integer between 1 and 10; got \"11\""
+        );
+        assert_eq!(
+            must_be_int_in_range(&[Value::Int(5), Value::Int(1), Value::str("3")]).unwrap_err(),
+            "invalid allowed range 5..1"
+        );
+    }
+
+    #[test]
+    fn small_string_helpers() {
+        assert_eq!(
+            text(comment(&[Value::str("# "), Value::str("a\nb\n")])),
+            "# a\n# b\n# "
+        );
+        assert_eq!(text(comment(&[Value::str("# "), Value::str("")])), "# ");
+        let candidates = Value::string_list(["a.com", "b.a.com", "a"]);
+        assert_eq!(
+            text(closest(&[candidates.clone(), Value::str("x.b.a.com")])),
+            "b.a.com"
+        );
+        assert_eq!(text(closest(&[candidates, Value::str("zzz")])), "");
+        assert_eq!(
+            text(query_escape(&[Value::str("a b&c=d/é~")])),
+            "a+b%26c%3Dd%2F%C3%A9~"
+        );
+        assert_eq!(go_split("a,b,,c", ",", 2), ["a", "b,,c"]);
+        assert_eq!(go_split("", ",", -1), [""]);
+        assert_eq!(go_split("abc", "", -1), ["a", "b", "c"]);
+        assert_eq!(go_split("abc", "", 2), ["a", "bc"]);
+        assert!(
+            matches!(split_n(&[Value::str("a"), Value::str(","), Value::Int(0)]), Ok(Value::List(l)) if l.is_nil)
+        );
+        assert_eq!(go_replace("aaaa", "a", "b", 2), "bbaa");
+        assert_eq!(go_replace("ab", "", "-", -1), "-a-b-");
+        assert_eq!(go_replace("ab", "", "-", 2), "-a-b");
+        assert!(parse_bool(&[Value::str("yes")])
+            .unwrap_err()
+            .contains("invalid syntax"));
+        assert!(matches!(
+            parse_bool(&[Value::str("T")]),
+            Ok(Value::Bool(true))
+        ));
+    }
+
+    #[test]
+    fn coalesce_versus_sprig_coalesce() {
+        let values = [Value::Missing, Value::str(""), Value::Int(3)];
+        assert_eq!(text(coalesce(&values)), "");
+        assert!(matches!(
+            crate::template::funcs::sprig_misc::coalesce(&values),
+            Ok(Value::Int(3))
+        ));
+        assert!(matches!(
+            coalesce(&[Value::Nil, Value::Missing]),
+            Ok(Value::Nil)
+        ));
+    }
+
+    #[test]
+    fn contains_needs_a_map_with_the_key() {
+        let map = Value::string_map([("k".to_string(), "v".to_string())]);
+        assert!(matches!(
+            contains(&[map.clone(), Value::str("k")]),
+            Ok(Value::Bool(true))
+        ));
+        assert!(matches!(
+            contains(&[map, Value::Int(1)]),
+            Ok(Value::Bool(false))
+        ));
+        assert!(matches!(
+            contains(&[Value::string_list(["k"]), Value::str("k")]),
+            Ok(Value::Bool(false))
+        ));
+        assert!(matches!(
+            contains(&[Value::Nil, Value::str("k")]),
+            Ok(Value::Bool(false))
+        ));
+    }
+
+    #[test]
+    fn where_is_type_sensitive() {
+        let found = where_(&[
+            sample(),
+            Value::str("Env.VIRTUAL_HOST"),
+            Value::str("a.com"),
+        ])
+        .unwrap();
+        assert_eq!(strs(&found), ["a", "c"]);
+        let none = where_(&[sample(), Value::str("Env.PORT"), Value::Int(80)]).unwrap();
+        assert!(strs(&none).is_empty());
+        let by_int = where_(&[sample(), Value::str("Port"), Value::Int(1)]).unwrap();
+        assert_eq!(strs(&by_int).len(), 3);
+        let missing = where_(&[sample(), Value::str("Env.PORT"), Value::Nil]).unwrap();
+        assert_eq!(strs(&missing), ["c"]);
+        let not = where_not(&[sample(), Value::str("Env.PORT"), Value::str("80")]).unwrap();
+        assert_eq!(strs(&not), ["b", "c"]);
+        assert_eq!(
+            strs(&where_exist(&[sample(), Value::str("Env.PORT")]).unwrap()),
+            ["a", "b"]
+        );
+        assert_eq!(
+            strs(&where_not_exist(&[sample(), Value::str("Env.PORT")]).unwrap()),
+            ["c"]
+        );
+        assert!(where_(&[Value::str("x"), Value::str("a"), Value::Nil])
+            .unwrap_err()
+            .starts_with("must pass an array or slice to 'where'"));
+    }
+
+    #[test]
+    fn where_any_and_all() {
+        let wanted = Value::string_list(["a.com", "b.com"]);
+        let any = where_any(&[
+            sample(),
+            Value::str("Env.VIRTUAL_HOST"),
+            Value::str(","),
+            wanted.clone(),
+        ]);
+        assert_eq!(strs(&any.unwrap()), ["a", "b", "c"]);
+        let all = where_all(&[
+            sample(),
+            Value::str("Env.VIRTUAL_HOST"),
+            Value::str(","),
+            wanted,
+        ]);
+        assert_eq!(strs(&all.unwrap()), ["b"]);
+        let doubled = Value::string_list(["a.com", "a.com"]);
+        let never = where_all(&[
+            sample(),
+            Value::str("Env.VIRTUAL_HOST"),
+            Value::str(","),
+            doubled,
+        ]);
+        assert!(strs(&never.unwrap()).is_empty());
+        let not_string = where_any(&[
+            sample(),
+            Value::str("Port"),
+            Value::str(","),
+            Value::string_list(["1"]),
+        ]);
+        assert!(not_string.unwrap_err().contains("is int, not string"));
+    }
+
+    #[test]
+    fn where_label_keeps_the_container_list() {
+        let exists = where_label_exists(&[sample(), Value::str("x")]).unwrap();
+        assert!(matches!(&exists, Value::Containers(c) if c.items.len() == 2));
+        let chained = where_label_does_not_exist(&[exists, Value::str("y")]).unwrap();
+        assert_eq!(strs(&chained), ["a"]);
+        let matches =
+            where_label_value_matches(&[sample(), Value::str("y"), Value::str("^y")]).unwrap();
+        assert_eq!(strs(&matches), ["c"]);
+        assert!(where_label_value_matches(&[sample(), Value::str("y"), Value::str("(")]).is_err());
+        let list = args::new_list(vec![]);
+        assert_eq!(
+            where_label_exists(&[list, Value::str("x")]).unwrap_err(),
+            "wrong type for value; expected context.Context; got []interface {}"
+        );
+    }
+
+    #[test]
+    fn group_by_variants() {
+        let groups = group_by(&[sample(), Value::str("Env.VIRTUAL_HOST")]).unwrap();
+        match &groups {
+            Value::Map(map) => {
+                assert_eq!(
+                    map.entries.keys().collect::<Vec<_>>(),
+                    ["a.com", "b.com,a.com"]
+                );
+                assert_eq!(strs(&map.entries["a.com"]), ["a", "c"]);
+            }
+            _ => panic!("not a map"),
+        }
+        let multi =
+            group_by_multi(&[sample(), Value::str("Env.VIRTUAL_HOST"), Value::str(",")]).unwrap();
+        match &multi {
+            Value::Map(map) => assert_eq!(strs(&map.entries["a.com"]), ["a", "b", "c"]),
+            _ => panic!("not a map"),
+        }
+        let dup = root(vec![container("d", &[("H", "x,x")], &[])]);
+        match group_by_multi(&[dup, Value::str("Env.H"), Value::str(",")]).unwrap() {
+            Value::Map(map) => assert_eq!(strs(&map.entries["x"]), ["d", "d"]),
+            _ => panic!("not a map"),
+        }
+        let keys = group_by_keys(&[sample(), Value::str("Env.PORT")]).unwrap();
+        assert_eq!(strs(&keys), ["80", "8080"]);
+        match group_by_with_default(&[sample(), Value::str("Env.PORT"), Value::str("none")])
+            .unwrap()
+        {
+            Value::Map(map) => assert_eq!(strs(&map.entries["none"]), ["c"]),
+            _ => panic!("not a map"),
+        }
+        match group_by_label(&[sample(), Value::str("x")]).unwrap() {
+            Value::Map(map) => {
+                assert_eq!(strs(&map.entries[""]), ["c"]);
+                assert_eq!(map.entries.len(), 2);
+            }
+            _ => panic!("not a map"),
+        }
+        assert!(group_by(&[sample(), Value::str("Port")])
+            .unwrap_err()
+            .contains("is int, not string"));
+        let bad = args::new_list(vec![Value::str("x")]);
+        assert!(group_by_label(&[bad, Value::str("x")])
+            .unwrap_err()
+            .contains("*RuntimeContainer"));
+    }
+
+    #[test]
+    fn sort_objects_numeric_stable_and_descending() {
+        let item = |id: &str, port: &str| {
+            Value::record(
+                "Address",
+                vec![("ID", Value::str(id)), ("Port", Value::str(port))],
+            )
+        };
+        let list = args::new_list(vec![
+            item("a", "443"),
+            item("b", "80"),
+            item("c", "80"),
+            item("d", "8080"),
+        ]);
+        let asc = sort_objects_by_keys_asc(&[list.clone(), Value::str("Port")]).unwrap();
+        assert_eq!(strs(&asc), ["b", "c", "a", "d"]);
+        let desc = sort_objects_by_keys_desc(&[list.clone(), Value::str("Port")]).unwrap();
+        assert_eq!(strs(&desc), ["d", "a", "b", "c"]);
+        let by_missing = sort_objects_by_keys_asc(&[list, Value::str("Nope")]).unwrap();
+        assert_eq!(strs(&by_missing), ["a", "b", "c", "d"]);
+        let mixed = args::new_list(vec![item("x", "b"), item("y", "10"), item("z", "a")]);
+        assert_eq!(
+            strs(&sort_objects_by_keys_asc(&[mixed, Value::str("Port")]).unwrap()),
+            ["y", "z", "x"]
+        );
+    }
+
+    #[test]
+    fn keys_and_intersect_are_sorted() {
+        let map = Value::string_map([
+            ("b".to_string(), String::new()),
+            ("a".to_string(), String::new()),
+        ]);
+        assert_eq!(strs(&keys(&[map]).unwrap()), ["a", "b"]);
+        assert!(matches!(keys(&[Value::Missing]), Ok(Value::Nil)));
+        assert!(keys(&[Value::str("x")]).is_err());
+        let common = intersect(&[
+            Value::string_list(["c", "a", "b", "a"]),
+            Value::string_list(["a", "c"]),
+        ]);
+        assert_eq!(strs(&common.unwrap()), ["a", "c"]);
+    }
+
+    #[test]
+    fn files() {
+        let dir_path = std::env::temp_dir().join(format!("tinygen-funcs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir_path).unwrap();
+        std::fs::write(dir_path.join("b.txt"), "hello").unwrap();
+        std::fs::write(dir_path.join("a.txt"), "").unwrap();
+        let path = |name: &str| Value::str(dir_path.join(name).to_string_lossy().into_owned());
+        assert!(matches!(exists(&[path("b.txt")]), Ok(Value::Bool(true))));
+        assert!(matches!(exists(&[path("nope")]), Ok(Value::Bool(false))));
+        assert_eq!(text(include(&[path("b.txt")])), "hello");
+        assert_eq!(text(include(&[path("nope")])), "");
+        assert_eq!(
+            strs(&dir(&[Value::str(dir_path.to_string_lossy().into_owned())]).unwrap()),
+            ["a.txt", "b.txt"]
+        );
+        assert!(strs(&dir(&[path("nope")]).unwrap()).is_empty());
+        std::fs::remove_dir_all(&dir_path).unwrap();
+    }
 }

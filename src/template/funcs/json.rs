@@ -20,7 +20,11 @@ pub fn to_json(value: &Value, pretty: bool, escape_html: bool) -> String {
 
 /// Like [`to_json`], with Go's error for unencodable values.
 pub fn try_to_json(value: &Value, pretty: bool, escape_html: bool) -> Result<String, String> {
-    let mut encoder = Encoder { out: String::new(), pretty, escape_html };
+    let mut encoder = Encoder {
+        out: String::new(),
+        pretty,
+        escape_html,
+    };
     encoder.value(value, 0)?;
     Ok(encoder.out)
 }
@@ -74,14 +78,20 @@ impl Encoder {
                 if map.is_nil {
                     self.out.push_str("null");
                 } else {
-                    let entries: Vec<(&str, &Value)> =
-                        map.entries.iter().map(|(key, value)| (key.as_str(), value)).collect();
+                    let entries: Vec<(&str, &Value)> = map
+                        .entries
+                        .iter()
+                        .map(|(key, value)| (key.as_str(), value))
+                        .collect();
                     self.object(&entries, depth)?;
                 }
             }
             Value::Record(record) => {
-                let entries: Vec<(&str, &Value)> =
-                    record.fields.iter().map(|(key, value)| (*key, value)).collect();
+                let entries: Vec<(&str, &Value)> = record
+                    .fields
+                    .iter()
+                    .map(|(key, value)| (*key, value))
+                    .collect();
                 self.object(&entries, depth)?;
             }
         }
@@ -172,7 +182,8 @@ pub fn write_string(out: &mut String, text: &str, escape_html: bool) {
 /// Decodes JSON like Go's `json.Unmarshal` into `interface{}`: numbers are float64, objects
 /// `map[string]interface{}`, arrays `[]interface{}`, `null` nil.
 pub fn from_json(text: &str) -> Result<Value, String> {
-    let parsed: serde_json::Value = serde_json::from_str(text).map_err(|error| go_json_error(text, &error))?;
+    let parsed: serde_json::Value =
+        serde_json::from_str(text).map_err(|error| go_json_error(text, &error))?;
     Ok(convert(&parsed))
 }
 
@@ -192,8 +203,10 @@ fn convert(value: &serde_json::Value) -> Value {
         serde_json::Value::String(text) => Value::str(text.as_str()),
         serde_json::Value::Array(items) => args::new_list(items.iter().map(convert).collect()),
         serde_json::Value::Object(entries) => {
-            let map: BTreeMap<String, Value> =
-                entries.iter().map(|(key, value)| (key.clone(), convert(value))).collect();
+            let map: BTreeMap<String, Value> = entries
+                .iter()
+                .map(|(key, value)| (key.clone(), convert(value)))
+                .collect();
             args::new_dict(map)
         }
     }
@@ -309,10 +322,16 @@ mod tests {
     #[test]
     fn pretty_uses_two_spaces() {
         let mut entries = BTreeMap::new();
-        entries.insert("a".to_string(), args::new_list(vec![Value::Int(1), Value::Bool(true)]));
+        entries.insert(
+            "a".to_string(),
+            args::new_list(vec![Value::Int(1), Value::Bool(true)]),
+        );
         entries.insert("b".to_string(), args::new_dict(BTreeMap::new()));
         let text = to_json(&Value::map("any", entries), true, true);
-        assert_eq!(text, "{\n  \"a\": [\n    1,\n    true\n  ],\n  \"b\": {}\n}");
+        assert_eq!(
+            text,
+            "{\n  \"a\": [\n    1,\n    true\n  ],\n  \"b\": {}\n}"
+        );
     }
 
     #[test]

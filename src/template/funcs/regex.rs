@@ -23,7 +23,11 @@ pub fn regex_match(values: &[Value]) -> FuncResult {
     arity("regexMatch", values, 2)?;
     let pattern = args::string(&values[0])?;
     let text = args::string(&values[1])?;
-    Ok(Value::Bool(compile(&pattern).map(|regex| regex.is_match(&text)).unwrap_or(false)))
+    Ok(Value::Bool(
+        compile(&pattern)
+            .map(|regex| regex.is_match(&text))
+            .unwrap_or(false),
+    ))
 }
 
 /// `mustRegexMatch(regex, s string)`.
@@ -60,7 +64,11 @@ fn find_all_strings(name: &str, values: &[Value]) -> FuncResult {
     if found.is_empty() {
         return Ok(Value::nil_list("string"));
     }
-    Ok(Value::string_list(found.into_iter().map(|(start, end)| text[start..end].to_string())))
+    Ok(Value::string_list(
+        found
+            .into_iter()
+            .map(|(start, end)| text[start..end].to_string()),
+    ))
 }
 
 /// `regexFindAll(regex, s string, n int)`.
@@ -75,7 +83,9 @@ pub fn must_regex_find_all(values: &[Value]) -> FuncResult {
 
 fn find_one(name: &str, values: &[Value]) -> FuncResult {
     let (regex, text) = pattern_and_text(name, values, 2)?;
-    Ok(Value::str(regex.find(&text).map(|m| m.as_str()).unwrap_or("")))
+    Ok(Value::str(
+        regex.find(&text).map(|m| m.as_str()).unwrap_or(""),
+    ))
 }
 
 /// `regexFind(regex, s string)`.
@@ -203,16 +213,32 @@ mod tests {
     #[test]
     fn bad_patterns_are_errors() {
         assert!(must_regex_match(&[Value::str("("), Value::str("x")]).is_err());
-        assert!(matches!(regex_match(&[Value::str("("), Value::str("x")]), Ok(Value::Bool(false))));
+        assert!(matches!(
+            regex_match(&[Value::str("("), Value::str("x")]),
+            Ok(Value::Bool(false))
+        ));
         assert!(regex_find(&[Value::str("["), Value::str("x")]).is_err());
     }
 
     #[test]
     fn replace_expands_groups() {
-        let out = regex_replace_all(&[Value::str("a(x*)b"), Value::str("-ab-axxb-"), Value::str("${1}W")]);
-        assert_eq!(strings(&Value::string_list([match out.unwrap() { Value::Str(t) => t.to_string(), _ => String::new() }])), ["-W-xxW-"]);
-        let literal =
-            regex_replace_all_literal(&[Value::str("a(x*)b"), Value::str("-ab-"), Value::str("$1")]);
+        let out = regex_replace_all(&[
+            Value::str("a(x*)b"),
+            Value::str("-ab-axxb-"),
+            Value::str("${1}W"),
+        ]);
+        assert_eq!(
+            strings(&Value::string_list([match out.unwrap() {
+                Value::Str(t) => t.to_string(),
+                _ => String::new(),
+            }])),
+            ["-W-xxW-"]
+        );
+        let literal = regex_replace_all_literal(&[
+            Value::str("a(x*)b"),
+            Value::str("-ab-"),
+            Value::str("$1"),
+        ]);
         assert!(matches!(literal, Ok(Value::Str(t)) if &*t == "-$1-"));
     }
 

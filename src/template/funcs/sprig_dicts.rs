@@ -29,14 +29,22 @@ pub fn get(values: &[Value]) -> FuncResult {
     arity("get", values, 2)?;
     let map = args::dict(&values[0])?;
     let key = args::string(&values[1])?;
-    Ok(map.entries.get(&*key).cloned().unwrap_or_else(|| Value::str("")))
+    Ok(map
+        .entries
+        .get(&*key)
+        .cloned()
+        .unwrap_or_else(|| Value::str("")))
 }
 
 /// A copy of `map` changed by `change` (sprig mutates in place; see the module comment).
 fn map_with(map: &Map, change: impl FnOnce(&mut BTreeMap<String, Value>)) -> Value {
     let mut entries = map.entries.clone();
     change(&mut entries);
-    Value::Map(Rc::new(Map { elem: map.elem, entries, is_nil: false }))
+    Value::Map(Rc::new(Map {
+        elem: map.elem,
+        entries,
+        is_nil: false,
+    }))
 }
 
 /// `set(d, key, value)`.
@@ -98,7 +106,11 @@ pub fn pick(values: &[Value]) -> FuncResult {
     let keys = key_list(&values[1..])?;
     let entries = keys
         .iter()
-        .filter_map(|key| map.entries.get(&**key).map(|value| (key.to_string(), value.clone())))
+        .filter_map(|key| {
+            map.entries
+                .get(&**key)
+                .map(|value| (key.to_string(), value.clone()))
+        })
         .collect();
     Ok(args::new_dict(entries))
 }
@@ -138,11 +150,17 @@ fn merge_into(target: &mut BTreeMap<String, Value>, source: &Map, overwrite: boo
     for (key, incoming) in &source.entries {
         match (target.get(key), incoming) {
             (Some(Value::Map(existing)), Value::Map(nested))
-                if depth < 100 && args::is_iface_elem(existing.elem) && args::is_iface_elem(nested.elem) =>
+                if depth < 100
+                    && args::is_iface_elem(existing.elem)
+                    && args::is_iface_elem(nested.elem) =>
             {
                 let mut entries = existing.entries.clone();
                 merge_into(&mut entries, nested, overwrite, depth + 1);
-                let merged = Map { elem: existing.elem, entries, is_nil: existing.is_nil };
+                let merged = Map {
+                    elem: existing.elem,
+                    entries,
+                    is_nil: existing.is_nil,
+                };
                 target.insert(key.clone(), Value::Map(Rc::new(merged)));
             }
             (Some(existing), _) => {
@@ -164,7 +182,11 @@ fn merge_all(name: &str, values: &[Value], overwrite: bool) -> FuncResult {
     for source in &values[1..] {
         merge_into(&mut entries, &*args::dict(source)?, overwrite, 0);
     }
-    Ok(Value::Map(Rc::new(Map { elem: target.elem, entries, is_nil: target.is_nil })))
+    Ok(Value::Map(Rc::new(Map {
+        elem: target.elem,
+        entries,
+        is_nil: target.is_nil,
+    })))
 }
 
 /// `merge(dst, srcs ...)`: fills keys missing or empty in `dst`.
@@ -185,7 +207,11 @@ pub fn copy_value(value: &Value, depth: usize) -> Value {
     match value {
         Value::List(list) => Value::List(Rc::new(List {
             elem: list.elem,
-            items: list.items.iter().map(|item| copy_value(item, depth + 1)).collect(),
+            items: list
+                .items
+                .iter()
+                .map(|item| copy_value(item, depth + 1))
+                .collect(),
             is_nil: list.is_nil,
         })),
         Value::Map(map) => Value::Map(Rc::new(Map {
@@ -206,7 +232,9 @@ pub fn copy_value(value: &Value, depth: usize) -> Value {
 pub fn deep_copy(values: &[Value]) -> FuncResult {
     arity("deepCopy", values, 1)?;
     if args::is_nil(&values[0]) {
-        return Err("deepCopy error: reflect: call of reflect.Value.Type on zero Value".to_string());
+        return Err(
+            "deepCopy error: reflect: call of reflect.Value.Type on zero Value".to_string(),
+        );
     }
     Ok(copy_value(&values[0], 0))
 }
@@ -245,7 +273,10 @@ fn conversion_panic(value: &Value, wanted: &str) -> String {
     if args::is_nil(value) {
         format!("interface conversion: interface {{}} is nil, not {wanted}")
     } else {
-        format!("interface conversion: interface {{}} is {}, not {wanted}", args::type_name(value))
+        format!(
+            "interface conversion: interface {{}} is {}, not {wanted}",
+            args::type_name(value)
+        )
     }
 }
 
@@ -268,14 +299,31 @@ mod tests {
         let d2 = set(&[d.clone(), Value::str("b"), Value::Missing]).unwrap();
         assert!(matches!(entry(&d2, "b"), Some(Value::Nil)));
         assert!(matches!(get(&[d2.clone(), Value::str("zz")]), Ok(Value::Str(t)) if t.is_empty()));
-        assert!(matches!(has_key(&[d2, Value::str("b")]), Ok(Value::Bool(true))));
+        assert!(matches!(
+            has_key(&[d2, Value::str("b")]),
+            Ok(Value::Bool(true))
+        ));
         assert!(get(&[Value::string_map([]), Value::str("a")]).is_err());
     }
 
     #[test]
     fn merge_keeps_existing_unless_empty() {
-        let dst = dict(&[Value::str("a"), Value::Int(1), Value::str("e"), Value::str("")]).unwrap();
-        let src = dict(&[Value::str("a"), Value::Int(2), Value::str("e"), Value::str("x"), Value::str("n"), Value::Bool(true)]).unwrap();
+        let dst = dict(&[
+            Value::str("a"),
+            Value::Int(1),
+            Value::str("e"),
+            Value::str(""),
+        ])
+        .unwrap();
+        let src = dict(&[
+            Value::str("a"),
+            Value::Int(2),
+            Value::str("e"),
+            Value::str("x"),
+            Value::str("n"),
+            Value::Bool(true),
+        ])
+        .unwrap();
         let merged = merge(&[dst.clone(), src.clone()]).unwrap();
         assert!(matches!(entry(&merged, "a"), Some(Value::Int(1))));
         assert!(matches!(entry(&merged, "e"), Some(Value::Str(t)) if &*t == "x"));
@@ -288,7 +336,13 @@ mod tests {
     fn dig_walks_nested_dicts() {
         let inner = dict(&[Value::str("b"), Value::Int(7)]).unwrap();
         let outer = dict(&[Value::str("a"), inner]).unwrap();
-        let found = dig(&[Value::str("a"), Value::str("b"), Value::str("dflt"), outer.clone()]).unwrap();
+        let found = dig(&[
+            Value::str("a"),
+            Value::str("b"),
+            Value::str("dflt"),
+            outer.clone(),
+        ])
+        .unwrap();
         assert!(matches!(found, Value::Int(7)));
         let missing = dig(&[Value::str("a"), Value::str("x"), Value::str("dflt"), outer]).unwrap();
         assert!(matches!(missing, Value::Str(t) if &*t == "dflt"));

@@ -47,7 +47,10 @@ pub fn chunk(values: &[Value]) -> FuncResult {
         return Err("runtime error: makeslice: len out of range".to_string());
     }
     let size = usize::try_from(size).unwrap_or(usize::MAX);
-    let chunks = items.chunks(size).map(|piece| args::new_list(piece.to_vec())).collect();
+    let chunks = items
+        .chunks(size)
+        .map(|piece| args::new_list(piece.to_vec()))
+        .collect();
     Ok(Value::list("[]interface {}", chunks))
 }
 
@@ -99,7 +102,11 @@ pub fn sort_alpha(values: &[Value]) -> FuncResult {
 /// sprig's `strslice`: a list's non-nil items as strings, nil as empty, else one string.
 pub fn strslice(value: &Value) -> Vec<String> {
     match args::items(value) {
-        Some(items) => items.iter().filter(|item| !args::is_nil(item)).map(args::strval).collect(),
+        Some(items) => items
+            .iter()
+            .filter(|item| !args::is_nil(item))
+            .map(args::strval)
+            .collect(),
         None if args::is_nil(value) => Vec::new(),
         None => vec![args::strval(value)],
     }
@@ -117,7 +124,13 @@ pub fn reverse(values: &[Value]) -> FuncResult {
 pub fn compact(values: &[Value]) -> FuncResult {
     arity("compact", values, 1)?;
     let items = list_items(&values[0], "Cannot compact on")?;
-    Ok(args::new_list(items.iter().filter(|item| !args::empty(item)).cloned().collect()))
+    Ok(args::new_list(
+        items
+            .iter()
+            .filter(|item| !args::empty(item))
+            .cloned()
+            .collect(),
+    ))
 }
 
 /// `uniq(list)`: first occurrences by deep equality.
@@ -139,7 +152,11 @@ pub fn without(values: &[Value]) -> FuncResult {
     let items = list_items(&values[0], "Cannot find without on")?;
     let omit = &values[1..];
     Ok(args::new_list(
-        items.iter().filter(|item| !omit.iter().any(|o| args::deep_equal(item, o))).cloned().collect(),
+        items
+            .iter()
+            .filter(|item| !omit.iter().any(|o| args::deep_equal(item, o)))
+            .cloned()
+            .collect(),
     ))
 }
 
@@ -150,7 +167,9 @@ pub fn has(values: &[Value]) -> FuncResult {
         return Ok(Value::Bool(false));
     }
     let items = list_items(&values[1], "Cannot find has on")?;
-    Ok(Value::Bool(items.iter().any(|item| args::deep_equal(&values[0], item))))
+    Ok(Value::Bool(
+        items.iter().any(|item| args::deep_equal(&values[0], item)),
+    ))
 }
 
 /// `slice(list, indices ...any)`: Go slicing keeping the list's element type.
@@ -174,7 +193,10 @@ pub fn slice(values: &[Value]) -> FuncResult {
     if start < 0 || end < start || end > items.len() as i64 {
         return Err("reflect.Value.Slice: slice index out of bounds".to_string());
     }
-    Ok(Value::list(args::elem_of(list), items[start as usize..end as usize].to_vec()))
+    Ok(Value::list(
+        args::elem_of(list),
+        items[start as usize..end as usize].to_vec(),
+    ))
 }
 
 /// `concat(lists ...)`: nil when nothing was gathered.
@@ -187,7 +209,10 @@ pub fn concat(values: &[Value]) -> FuncResult {
         match args::items(value) {
             Some(items) => out.extend_from_slice(items),
             None => {
-                return Err(format!("Cannot concat type {} as list", args::kind_name(value)))
+                return Err(format!(
+                    "Cannot concat type {} as list",
+                    args::kind_name(value)
+                ))
             }
         }
     }
@@ -214,7 +239,10 @@ pub fn until_step(values: &[Value]) -> FuncResult {
 }
 
 fn int_list(numbers: Vec<i64>) -> FuncResult {
-    Ok(Value::list("int", numbers.into_iter().map(Value::Int).collect()))
+    Ok(Value::list(
+        "int",
+        numbers.into_iter().map(Value::Int).collect(),
+    ))
 }
 
 /// The most items a generated sequence may hold (Go would exhaust memory instead).
@@ -245,9 +273,11 @@ mod tests {
 
     fn ints(value: &Value) -> Vec<i64> {
         match value {
-            Value::List(list) => {
-                list.items.iter().map(|item| if let Value::Int(n) = item { *n } else { -999 }).collect()
-            }
+            Value::List(list) => list
+                .items
+                .iter()
+                .map(|item| if let Value::Int(n) = item { *n } else { -999 })
+                .collect(),
             _ => vec![-1],
         }
     }
@@ -255,12 +285,15 @@ mod tests {
     #[test]
     fn first_and_friends() {
         let l = list(&[Value::Int(1), Value::Int(2), Value::Int(3)]).unwrap();
-        assert!(matches!(first(&[l.clone()]), Ok(Value::Int(1))));
-        assert!(matches!(last(&[l.clone()]), Ok(Value::Int(3))));
-        assert_eq!(ints(&rest(&[l.clone()]).unwrap()), [2, 3]);
-        assert_eq!(ints(&initial(&[l.clone()]).unwrap()), [1, 2]);
+        assert!(matches!(first(std::slice::from_ref(&l)), Ok(Value::Int(1))));
+        assert!(matches!(last(std::slice::from_ref(&l)), Ok(Value::Int(3))));
+        assert_eq!(ints(&rest(std::slice::from_ref(&l)).unwrap()), [2, 3]);
+        assert_eq!(ints(&initial(std::slice::from_ref(&l)).unwrap()), [1, 2]);
         assert!(matches!(first(&[args::new_list(vec![])]), Ok(Value::Nil)));
-        assert_eq!(first(&[Value::str("x")]).unwrap_err(), "Cannot find first on type string");
+        assert_eq!(
+            first(&[Value::str("x")]).unwrap_err(),
+            "Cannot find first on type string"
+        );
         assert!(first(&[Value::Missing]).is_err());
     }
 
@@ -268,7 +301,10 @@ mod tests {
     fn sequences() {
         assert_eq!(ints(&until(&[Value::Int(3)]).unwrap()), [0, 1, 2]);
         assert_eq!(ints(&until(&[Value::Int(-3)]).unwrap()), [0, -1, -2]);
-        assert_eq!(ints(&until_step(&[Value::Int(0), Value::Int(10), Value::Int(4)]).unwrap()), [0, 4, 8]);
+        assert_eq!(
+            ints(&until_step(&[Value::Int(0), Value::Int(10), Value::Int(4)]).unwrap()),
+            [0, 4, 8]
+        );
         assert!(until_step(&[Value::Int(0), Value::Int(5), Value::Int(0)]).is_ok());
         assert!(until(&[Value::Int(i64::MAX)]).is_err());
     }
@@ -276,9 +312,18 @@ mod tests {
     #[test]
     fn without_and_has_are_type_sensitive() {
         let l = list(&[Value::Int(1), Value::str("1"), Value::Int(2)]).unwrap();
-        assert_eq!(ints(&without(&[l.clone(), Value::Int(1)]).unwrap()).len(), 2);
-        assert!(matches!(has(&[Value::str("1"), l.clone()]), Ok(Value::Bool(true))));
-        assert!(matches!(has(&[Value::Float(2.0), l]), Ok(Value::Bool(false))));
+        assert_eq!(
+            ints(&without(&[l.clone(), Value::Int(1)]).unwrap()).len(),
+            2
+        );
+        assert!(matches!(
+            has(&[Value::str("1"), l.clone()]),
+            Ok(Value::Bool(true))
+        ));
+        assert!(matches!(
+            has(&[Value::Float(2.0), l]),
+            Ok(Value::Bool(false))
+        ));
     }
 
     #[test]

@@ -8,7 +8,9 @@ use crate::template::funcs::sprig_lists::untils;
 use crate::template::Value;
 
 fn int_fold(values: &[Value], start: i64, step: fn(i64, i64) -> i64) -> i64 {
-    values.iter().fold(start, |total, value| step(total, args::cast_int64(value)))
+    values
+        .iter()
+        .fold(start, |total, value| step(total, args::cast_int64(value)))
 }
 
 /// `add(v ...)`.
@@ -25,13 +27,19 @@ pub fn add1(values: &[Value]) -> FuncResult {
 /// `sub(a, b)`.
 pub fn sub(values: &[Value]) -> FuncResult {
     arity("sub", values, 2)?;
-    Ok(Value::Int(args::cast_int64(&values[0]).wrapping_sub(args::cast_int64(&values[1]))))
+    Ok(Value::Int(
+        args::cast_int64(&values[0]).wrapping_sub(args::cast_int64(&values[1])),
+    ))
 }
 
 /// `mul(a, v ...)`.
 pub fn mul(values: &[Value]) -> FuncResult {
     arity_min("mul", values, 1)?;
-    Ok(Value::Int(int_fold(&values[1..], args::cast_int64(&values[0]), i64::wrapping_mul)))
+    Ok(Value::Int(int_fold(
+        &values[1..],
+        args::cast_int64(&values[0]),
+        i64::wrapping_mul,
+    )))
 }
 
 const DIVIDE_BY_ZERO: &str = "runtime error: integer divide by zero";
@@ -43,7 +51,9 @@ pub fn div(values: &[Value]) -> FuncResult {
     if divisor == 0 {
         return Err(DIVIDE_BY_ZERO.to_string());
     }
-    Ok(Value::Int(args::cast_int64(&values[0]).wrapping_div(divisor)))
+    Ok(Value::Int(
+        args::cast_int64(&values[0]).wrapping_div(divisor),
+    ))
 }
 
 /// `mod(a, b)`.
@@ -53,19 +63,29 @@ pub fn modulo(values: &[Value]) -> FuncResult {
     if divisor == 0 {
         return Err(DIVIDE_BY_ZERO.to_string());
     }
-    Ok(Value::Int(args::cast_int64(&values[0]).wrapping_rem(divisor)))
+    Ok(Value::Int(
+        args::cast_int64(&values[0]).wrapping_rem(divisor),
+    ))
 }
 
 /// `max(a, v ...)` (also `biggest`).
 pub fn max(values: &[Value]) -> FuncResult {
     arity_min("max", values, 1)?;
-    Ok(Value::Int(int_fold(&values[1..], args::cast_int64(&values[0]), i64::max)))
+    Ok(Value::Int(int_fold(
+        &values[1..],
+        args::cast_int64(&values[0]),
+        i64::max,
+    )))
 }
 
 /// `min(a, v ...)`.
 pub fn min(values: &[Value]) -> FuncResult {
     arity_min("min", values, 1)?;
-    Ok(Value::Int(int_fold(&values[1..], args::cast_int64(&values[0]), i64::min)))
+    Ok(Value::Int(int_fold(
+        &values[1..],
+        args::cast_int64(&values[0]),
+        i64::min,
+    )))
 }
 
 /// Go's `math.Max`: NaN wins, +0 beats -0.
@@ -73,7 +93,11 @@ fn go_max(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
         f64::NAN
     } else if a == 0.0 && b == 0.0 {
-        if a.is_sign_negative() { b } else { a }
+        if a.is_sign_negative() {
+            b
+        } else {
+            a
+        }
     } else if a > b {
         a
     } else {
@@ -86,7 +110,11 @@ fn go_min(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
         f64::NAN
     } else if a == 0.0 && b == 0.0 {
-        if a.is_sign_negative() { a } else { b }
+        if a.is_sign_negative() {
+            a
+        } else {
+            b
+        }
     } else if a < b {
         a
     } else {
@@ -98,14 +126,22 @@ fn go_min(a: f64, b: f64) -> f64 {
 pub fn maxf(values: &[Value]) -> FuncResult {
     arity_min("maxf", values, 1)?;
     let start = args::cast_float64(&values[0]);
-    Ok(Value::Float(values[1..].iter().fold(start, |m, v| go_max(m, args::cast_float64(v)))))
+    Ok(Value::Float(
+        values[1..]
+            .iter()
+            .fold(start, |m, v| go_max(m, args::cast_float64(v))),
+    ))
 }
 
 /// `minf(a, v ...)`.
 pub fn minf(values: &[Value]) -> FuncResult {
     arity_min("minf", values, 1)?;
     let start = args::cast_float64(&values[0]);
-    Ok(Value::Float(values[1..].iter().fold(start, |m, v| go_min(m, args::cast_float64(v)))))
+    Ok(Value::Float(
+        values[1..]
+            .iter()
+            .fold(start, |m, v| go_min(m, args::cast_float64(v))),
+    ))
 }
 
 /// `floor(v)`.
@@ -139,7 +175,11 @@ pub fn round(values: &[Value]) -> FuncResult {
     let power = 10f64.powf(places);
     let digit = power * value;
     let fraction = digit.fract();
-    let rounded = if fraction >= round_on { digit.ceil() } else { digit.floor() };
+    let rounded = if fraction >= round_on {
+        digit.ceil()
+    } else {
+        digit.floor()
+    };
     Ok(Value::Float(rounded / power))
 }
 
@@ -151,7 +191,13 @@ pub fn atoi(values: &[Value]) -> FuncResult {
     if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(Value::Int(0));
     }
-    Ok(Value::Int(text.parse::<i64>().unwrap_or(if text.starts_with('-') { i64::MIN } else { i64::MAX })))
+    Ok(Value::Int(text.parse::<i64>().unwrap_or(
+        if text.starts_with('-') {
+            i64::MIN
+        } else {
+            i64::MAX
+        },
+    )))
 }
 
 /// `int(v)` and `int64(v)`: `cast.ToInt64`.
@@ -222,11 +268,16 @@ impl Decimal {
         let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
         let digits = format!("{whole}{fraction}");
         let coefficient: i128 = digits.parse().ok()?;
-        Some(Decimal { coefficient, exponent: exponent - fraction.len() as i32 })
+        Some(Decimal {
+            coefficient,
+            exponent: exponent - fraction.len() as i32,
+        })
     }
 
     fn to_float(self) -> f64 {
-        format!("{}e{}", self.coefficient, self.exponent).parse().unwrap_or(f64::NAN)
+        format!("{}e{}", self.coefficient, self.exponent)
+            .parse()
+            .unwrap_or(f64::NAN)
     }
 
     fn scaled(self, exponent: i32) -> Option<i128> {
@@ -236,12 +287,20 @@ impl Decimal {
 
     fn add(self, other: Decimal) -> Option<Decimal> {
         let exponent = self.exponent.min(other.exponent);
-        let sum = self.scaled(exponent)?.checked_add(other.scaled(exponent)?)?;
-        Some(Decimal { coefficient: sum, exponent })
+        let sum = self
+            .scaled(exponent)?
+            .checked_add(other.scaled(exponent)?)?;
+        Some(Decimal {
+            coefficient: sum,
+            exponent,
+        })
     }
 
     fn negate(self) -> Decimal {
-        Decimal { coefficient: -self.coefficient, exponent: self.exponent }
+        Decimal {
+            coefficient: -self.coefficient,
+            exponent: self.exponent,
+        }
     }
 
     fn mul(self, other: Decimal) -> Option<Decimal> {
@@ -258,18 +317,35 @@ impl Decimal {
         }
         let shift = self.exponent - other.exponent + 16;
         let (numerator, denominator) = if shift >= 0 {
-            (self.coefficient.checked_mul(10i128.checked_pow(shift as u32)?)?, other.coefficient)
+            (
+                self.coefficient
+                    .checked_mul(10i128.checked_pow(shift as u32)?)?,
+                other.coefficient,
+            )
         } else {
-            (self.coefficient, other.coefficient.checked_mul(10i128.checked_pow((-shift) as u32)?)?)
+            (
+                self.coefficient,
+                other
+                    .coefficient
+                    .checked_mul(10i128.checked_pow((-shift) as u32)?)?,
+            )
         };
         let quotient = numerator / denominator;
         let remainder = numerator % denominator;
         let rounded = if remainder.checked_mul(2)?.abs() >= denominator.abs() {
-            quotient + if (numerator < 0) != (denominator < 0) { -1 } else { 1 }
+            quotient
+                + if (numerator < 0) != (denominator < 0) {
+                    -1
+                } else {
+                    1
+                }
         } else {
             quotient
         };
-        Some(Decimal { coefficient: rounded, exponent: -16 })
+        Some(Decimal {
+            coefficient: rounded,
+            exponent: -16,
+        })
     }
 }
 
@@ -297,7 +373,6 @@ fn decimal_fold(
     Ok(total)
 }
 
-
 /// `addf(v ...)`.
 pub fn addf(values: &[Value]) -> FuncResult {
     let total = decimal_fold(&Value::Float(0.0), values, Decimal::add, |a, b| a + b)?;
@@ -307,29 +382,52 @@ pub fn addf(values: &[Value]) -> FuncResult {
 /// `add1f(v)`.
 pub fn add1f(values: &[Value]) -> FuncResult {
     arity("add1f", values, 1)?;
-    Ok(Value::Float(decimal_fold(&values[0], &[Value::Int(1)], Decimal::add, |a, b| a + b)?))
+    Ok(Value::Float(decimal_fold(
+        &values[0],
+        &[Value::Int(1)],
+        Decimal::add,
+        |a, b| a + b,
+    )?))
 }
 
 /// `subf(a, v ...)`.
 pub fn subf(values: &[Value]) -> FuncResult {
     arity_min("subf", values, 1)?;
     let sub = |a: Decimal, b: Decimal| a.add(b.negate());
-    Ok(Value::Float(decimal_fold(&values[0], &values[1..], sub, |a, b| a - b)?))
+    Ok(Value::Float(decimal_fold(
+        &values[0],
+        &values[1..],
+        sub,
+        |a, b| a - b,
+    )?))
 }
 
 /// `mulf(a, v ...)`.
 pub fn mulf(values: &[Value]) -> FuncResult {
     arity_min("mulf", values, 1)?;
-    Ok(Value::Float(decimal_fold(&values[0], &values[1..], Decimal::mul, |a, b| a * b)?))
+    Ok(Value::Float(decimal_fold(
+        &values[0],
+        &values[1..],
+        Decimal::mul,
+        |a, b| a * b,
+    )?))
 }
 
 /// `divf(a, v ...)`.
 pub fn divf(values: &[Value]) -> FuncResult {
     arity_min("divf", values, 1)?;
-    if values[1..].iter().any(|value| args::cast_float64(value) == 0.0) {
+    if values[1..]
+        .iter()
+        .any(|value| args::cast_float64(value) == 0.0)
+    {
         return Err("decimal division by 0".to_string());
     }
-    Ok(Value::Float(decimal_fold(&values[0], &values[1..], Decimal::div, |a, b| a / b)?))
+    Ok(Value::Float(decimal_fold(
+        &values[0],
+        &values[1..],
+        Decimal::div,
+        |a, b| a / b,
+    )?))
 }
 
 #[cfg(test)]
@@ -345,12 +443,27 @@ mod tests {
 
     #[test]
     fn integer_arithmetic_casts() {
-        assert!(matches!(add(&[Value::Int(1), Value::str("2"), Value::Float(3.9)]), Ok(Value::Int(6))));
-        assert!(matches!(add1(&[Value::Int(i64::MAX)]), Ok(Value::Int(i64::MIN))));
-        assert!(matches!(mul(&[Value::Int(3), Value::Int(4)]), Ok(Value::Int(12))));
+        assert!(matches!(
+            add(&[Value::Int(1), Value::str("2"), Value::Float(3.9)]),
+            Ok(Value::Int(6))
+        ));
+        assert!(matches!(
+            add1(&[Value::Int(i64::MAX)]),
+            Ok(Value::Int(i64::MIN))
+        ));
+        assert!(matches!(
+            mul(&[Value::Int(3), Value::Int(4)]),
+            Ok(Value::Int(12))
+        ));
         assert!(div(&[Value::Int(1), Value::Int(0)]).is_err());
-        assert!(matches!(div(&[Value::Int(i64::MIN), Value::Int(-1)]), Ok(Value::Int(i64::MIN))));
-        assert!(matches!(max(&[Value::Int(1), Value::str("7"), Value::Int(3)]), Ok(Value::Int(7))));
+        assert!(matches!(
+            div(&[Value::Int(i64::MIN), Value::Int(-1)]),
+            Ok(Value::Int(i64::MIN))
+        ));
+        assert!(matches!(
+            max(&[Value::Int(1), Value::str("7"), Value::Int(3)]),
+            Ok(Value::Int(7))
+        ));
     }
 
     #[test]
@@ -359,19 +472,32 @@ mod tests {
         assert_eq!(float(subf(&[Value::Float(1.0), Value::Float(0.9)])), 0.1);
         assert_eq!(float(mulf(&[Value::Float(1.1), Value::Int(3)])), 3.3);
         assert_eq!(float(divf(&[Value::Int(10), Value::Int(4)])), 2.5);
-        assert_eq!(float(divf(&[Value::Int(1), Value::Int(3)])), 0.3333333333333333);
+        assert_eq!(
+            float(divf(&[Value::Int(1), Value::Int(3)])),
+            0.3333333333333333
+        );
         assert!(divf(&[Value::Int(1), Value::Int(0)]).is_err());
         assert!(addf(&[Value::Float(1e300), Value::Float(1e-300)]).is_ok());
     }
 
     #[test]
     fn rounding_and_conversions() {
-        assert_eq!(float(round(&[Value::Float(123.5555), Value::Int(3)])), 123.556);
+        assert_eq!(
+            float(round(&[Value::Float(123.5555), Value::Int(3)])),
+            123.556
+        );
         assert!(matches!(atoi(&[Value::str("42")]), Ok(Value::Int(42))));
         assert!(matches!(atoi(&[Value::str("4x")]), Ok(Value::Int(0))));
-        assert!(matches!(to_decimal(&[Value::str("0777")]), Ok(Value::Int(511))));
+        assert!(matches!(
+            to_decimal(&[Value::str("0777")]),
+            Ok(Value::Int(511))
+        ));
         assert!(matches!(seq(&[Value::Int(3)]), Ok(Value::Str(t)) if &*t == "1 2 3"));
-        assert!(matches!(seq(&[Value::Int(5), Value::Int(3)]), Ok(Value::Str(t)) if &*t == "5 4 3"));
-        assert!(matches!(seq(&[Value::Int(0), Value::Int(2), Value::Int(5)]), Ok(Value::Str(t)) if &*t == "0 2 4"));
+        assert!(
+            matches!(seq(&[Value::Int(5), Value::Int(3)]), Ok(Value::Str(t)) if &*t == "5 4 3")
+        );
+        assert!(
+            matches!(seq(&[Value::Int(0), Value::Int(2), Value::Int(5)]), Ok(Value::Str(t)) if &*t == "0 2 4")
+        );
     }
 }

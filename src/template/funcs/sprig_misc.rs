@@ -23,7 +23,11 @@ pub fn empty(values: &[Value]) -> FuncResult {
 
 /// sprig's `coalesce` (docker-gen's `sprigCoalesce`): the first non-empty argument.
 pub fn coalesce(values: &[Value]) -> FuncResult {
-    Ok(values.iter().find(|value| !args::empty(value)).cloned().unwrap_or(Value::Nil))
+    Ok(values
+        .iter()
+        .find(|value| !args::empty(value))
+        .cloned()
+        .unwrap_or(Value::Nil))
 }
 
 /// `all(v ...)`: no argument is empty.
@@ -67,7 +71,9 @@ pub fn type_is_like(values: &[Value]) -> FuncResult {
     arity("typeIsLike", values, 2)?;
     let target = args::string(&values[0])?;
     let actual = args::type_name(&values[1]);
-    Ok(Value::Bool(*target == *actual || format!("*{target}") == actual))
+    Ok(Value::Bool(
+        *target == *actual || format!("*{target}") == actual,
+    ))
 }
 
 /// `kindOf(v)`: Go's `reflect.Kind` name.
@@ -100,7 +106,9 @@ fn lookup_env(name: &str) -> String {
     if name.is_empty() || name.contains(['=', '\0']) {
         return String::new();
     }
-    std::env::var_os(name).map(|value| value.to_string_lossy().into_owned()).unwrap_or_default()
+    std::env::var_os(name)
+        .map(|value| value.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Go's `os.Expand` with a lookup function.
@@ -130,7 +138,10 @@ pub fn expand(text: &str, lookup: &dyn Fn(&str) -> String) -> String {
 }
 
 fn is_special_var(byte: u8) -> bool {
-    matches!(byte, b'*' | b'#' | b'$' | b'@' | b'!' | b'?' | b'-' | b'0'..=b'9')
+    matches!(
+        byte,
+        b'*' | b'#' | b'$' | b'@' | b'!' | b'?' | b'-' | b'0'..=b'9'
+    )
 }
 
 fn shell_name(text: &str) -> (&str, usize) {
@@ -152,7 +163,10 @@ fn shell_name(text: &str) -> (&str, usize) {
     if is_special_var(bytes[0]) {
         return (&text[0..1], 1);
     }
-    let length = bytes.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+    let length = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
     (&text[..length], length)
 }
 
@@ -281,17 +295,28 @@ mod tests {
             "1" => "one".to_string(),
             _ => String::new(),
         };
-        assert_eq!(expand("$HOME/x ${HOME} $1 $ ${} $", &lookup), "/root/x /root one $  $");
+        assert_eq!(
+            expand("$HOME/x ${HOME} $1 $ ${} $", &lookup),
+            "/root/x /root one $  $"
+        );
         assert_eq!(expand("a${", &lookup), "a");
         assert_eq!(expand("plain", &lookup), "plain");
     }
 
     #[test]
     fn default_and_ternary() {
-        assert!(matches!(default(&[Value::str("d"), Value::str("")]), Ok(Value::Str(t)) if &*t == "d"));
-        assert!(matches!(default(&[Value::str("d"), Value::Int(3)]), Ok(Value::Int(3))));
+        assert!(
+            matches!(default(&[Value::str("d"), Value::str("")]), Ok(Value::Str(t)) if &*t == "d")
+        );
+        assert!(matches!(
+            default(&[Value::str("d"), Value::Int(3)]),
+            Ok(Value::Int(3))
+        ));
         assert!(matches!(default(&[Value::str("d")]), Ok(Value::Str(t)) if &*t == "d"));
         assert!(ternary(&[Value::Int(1), Value::Int(2), Value::str("true")]).is_err());
-        assert!(matches!(ternary(&[Value::Int(1), Value::Int(2), Value::Bool(false)]), Ok(Value::Int(2))));
+        assert!(matches!(
+            ternary(&[Value::Int(1), Value::Int(2), Value::Bool(false)]),
+            Ok(Value::Int(2))
+        ));
     }
 }

@@ -24,7 +24,10 @@ fn one_string(name: &str, values: &[Value]) -> Result<String, String> {
 
 fn two_strings(name: &str, values: &[Value]) -> Result<(String, String), String> {
     arity(name, values, 2)?;
-    Ok((args::string(&values[0])?.to_string(), args::string(&values[1])?.to_string()))
+    Ok((
+        args::string(&values[0])?.to_string(),
+        args::string(&values[1])?.to_string(),
+    ))
 }
 
 /// `trim(s)`: Go `strings.TrimSpace`.
@@ -93,7 +96,9 @@ pub fn substr(values: &[Value]) -> FuncResult {
         (start, end)
     };
     if from < 0 || to < from || to > length {
-        return Err(format!("runtime error: slice bounds out of range [{from}:{to}]"));
+        return Err(format!(
+            "runtime error: slice bounds out of range [{from}:{to}]"
+        ));
     }
     Ok(Value::str(byte_slice(&text, from as usize, to as usize)))
 }
@@ -110,7 +115,11 @@ pub fn repeat(values: &[Value]) -> FuncResult {
         return Err("strings: negative Repeat count".to_string());
     }
     let count = usize::try_from(count).unwrap_or(usize::MAX);
-    if text.len().checked_mul(count).is_none_or(|total| total > MAX_OUTPUT) {
+    if text
+        .len()
+        .checked_mul(count)
+        .is_none_or(|total| total > MAX_OUTPUT)
+    {
         return Err("strings: Repeat output length overflow".to_string());
     }
     Ok(Value::str(text.repeat(count)))
@@ -125,19 +134,27 @@ pub fn trim_all(values: &[Value]) -> FuncResult {
 /// `trimSuffix(suffix, s)`.
 pub fn trim_suffix(values: &[Value]) -> FuncResult {
     let (suffix, text) = two_strings("trimSuffix", values)?;
-    Ok(Value::str(text.strip_suffix(suffix.as_str()).unwrap_or(&text)))
+    Ok(Value::str(
+        text.strip_suffix(suffix.as_str()).unwrap_or(&text),
+    ))
 }
 
 /// `trimPrefix(prefix, s)`.
 pub fn trim_prefix(values: &[Value]) -> FuncResult {
     let (prefix, text) = two_strings("trimPrefix", values)?;
-    Ok(Value::str(text.strip_prefix(prefix.as_str()).unwrap_or(&text)))
+    Ok(Value::str(
+        text.strip_prefix(prefix.as_str()).unwrap_or(&text),
+    ))
 }
 
 /// `nospace(s)`: all white space removed.
 pub fn nospace(values: &[Value]) -> FuncResult {
     let text = one_string("nospace", values)?;
-    Ok(Value::str(text.chars().filter(|c| !c.is_whitespace()).collect::<String>()))
+    Ok(Value::str(
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>(),
+    ))
 }
 
 /// `initials(s)`: the first character of each white-space separated word.
@@ -186,7 +203,9 @@ fn words(text: &str) -> Vec<String> {
                 || (c.is_uppercase()
                     && previous.is_uppercase()
                     && next.is_some_and(|n| n.is_lowercase()))
-                || (c.is_numeric() != previous.is_numeric() && previous.is_numeric() && c.is_uppercase());
+                || (c.is_numeric() != previous.is_numeric()
+                    && previous.is_numeric()
+                    && c.is_uppercase());
             if boundary {
                 words.push(std::mem::take(&mut current));
             }
@@ -239,7 +258,9 @@ fn wrap_custom(text: &str, width: i64, newline: &str, wrap_long: bool) -> String
         return String::new();
     }
     let newline = if newline.is_empty() { "\n" } else { newline };
-    let width = usize::try_from(width.max(1)).unwrap_or(usize::MAX / 4).min(usize::MAX / 4);
+    let width = usize::try_from(width.max(1))
+        .unwrap_or(usize::MAX / 4)
+        .min(usize::MAX / 4);
     let bytes = text.as_bytes();
     let length = bytes.len();
     let mut out: Vec<u8> = Vec::with_capacity(length + 16);
@@ -348,7 +369,11 @@ pub fn trunc(values: &[Value]) -> FuncResult {
     let text = args::string(&values[1])?;
     let length = text.len() as i64;
     if count < 0 && length + count > 0 {
-        return Ok(Value::str(byte_slice(&text, (length + count) as usize, text.len())));
+        return Ok(Value::str(byte_slice(
+            &text,
+            (length + count) as usize,
+            text.len(),
+        )));
     }
     if count >= 0 && length > count {
         return Ok(Value::str(byte_slice(&text, 0, count as usize)));
@@ -412,7 +437,10 @@ fn indent_text(spaces: i64, text: &str) -> Result<String, String> {
     }
     let spaces = usize::try_from(spaces).unwrap_or(usize::MAX);
     let lines = text.matches('\n').count() + 1;
-    if spaces.checked_mul(lines).is_none_or(|total| total > MAX_OUTPUT) {
+    if spaces
+        .checked_mul(lines)
+        .is_none_or(|total| total > MAX_OUTPUT)
+    {
         return Err("strings: Repeat output length overflow".to_string());
     }
     let pad = " ".repeat(spaces);
@@ -430,7 +458,10 @@ pub fn indent(values: &[Value]) -> FuncResult {
 pub fn nindent(values: &[Value]) -> FuncResult {
     arity("nindent", values, 2)?;
     let spaces = args::int(&values[0])?;
-    Ok(Value::str(format!("\n{}", indent_text(spaces, &args::string(&values[1])?)?)))
+    Ok(Value::str(format!(
+        "\n{}",
+        indent_text(spaces, &args::string(&values[1])?)?
+    )))
 }
 
 /// sprig's `replace(old, new, s)` (docker-gen's `sprigReplace`).
@@ -522,15 +553,35 @@ mod tests {
         assert_eq!(text(trunc(&[Value::Int(3), Value::str("hello")])), "hel");
         assert_eq!(text(trunc(&[Value::Int(-3), Value::str("hello")])), "llo");
         assert_eq!(text(trunc(&[Value::Int(9), Value::str("hello")])), "hello");
-        assert_eq!(text(abbrev(&[Value::Int(5), Value::str("hello world")])), "he...");
-        assert_eq!(text(abbrevboth(&[Value::Int(5), Value::Int(10), Value::str("1234 5678 9123")])), "...5678...");
-        assert_eq!(text(substr(&[Value::Int(0), Value::Int(5), Value::str("hello world")])), "hello");
+        assert_eq!(
+            text(abbrev(&[Value::Int(5), Value::str("hello world")])),
+            "he..."
+        );
+        assert_eq!(
+            text(abbrevboth(&[
+                Value::Int(5),
+                Value::Int(10),
+                Value::str("1234 5678 9123")
+            ])),
+            "...5678..."
+        );
+        assert_eq!(
+            text(substr(&[
+                Value::Int(0),
+                Value::Int(5),
+                Value::str("hello world")
+            ])),
+            "hello"
+        );
         assert!(substr(&[Value::Int(5), Value::Int(2), Value::str("hello")]).is_err());
     }
 
     #[test]
     fn titles_and_cases() {
-        assert_eq!(text(title(&[Value::str("hello wORLD-x_y")])), "Hello WORLD-X_y");
+        assert_eq!(
+            text(title(&[Value::str("hello wORLD-x_y")])),
+            "Hello WORLD-X_y"
+        );
         assert_eq!(text(untitle(&[Value::str("Hello World")])), "hello World");
         assert_eq!(text(snakecase(&[Value::str("FirstName")])), "first_name");
         assert_eq!(text(snakecase(&[Value::str("HTTPServer")])), "http_server");
@@ -542,9 +593,22 @@ mod tests {
 
     #[test]
     fn wrapping_and_indenting() {
-        assert_eq!(text(wrap(&[Value::Int(5), Value::str("Hello World")])), "Hello\nWorld");
-        assert_eq!(text(wrap_with(&[Value::Int(5), Value::str("\t"), Value::str("Hello World")])), "Hello\tWorld");
-        assert_eq!(text(indent(&[Value::Int(2), Value::str("a\nb")])), "  a\n  b");
+        assert_eq!(
+            text(wrap(&[Value::Int(5), Value::str("Hello World")])),
+            "Hello\nWorld"
+        );
+        assert_eq!(
+            text(wrap_with(&[
+                Value::Int(5),
+                Value::str("\t"),
+                Value::str("Hello World")
+            ])),
+            "Hello\tWorld"
+        );
+        assert_eq!(
+            text(indent(&[Value::Int(2), Value::str("a\nb")])),
+            "  a\n  b"
+        );
         assert_eq!(text(nindent(&[Value::Int(2), Value::str("a")])), "\n  a");
         assert!(repeat(&[Value::Int(i64::MAX), Value::str("ab")]).is_err());
     }
@@ -559,13 +623,22 @@ mod tests {
             _ => panic!("not a map"),
         }
         match splitn(&[Value::str("$"), Value::Int(2), Value::str("foo$bar$baz")]).unwrap() {
-            Value::Map(map) => assert!(matches!(map.entries.get("_1"), Some(Value::Str(t)) if &**t == "bar$baz")),
+            Value::Map(map) => {
+                assert!(matches!(map.entries.get("_1"), Some(Value::Str(t)) if &**t == "bar$baz"))
+            }
             _ => panic!("not a map"),
         }
     }
 
     #[test]
     fn quoting() {
-        assert_eq!(text(quote(&[Value::str("a\"b"), Value::Missing, Value::str("c")])), "\"a\\\"b\" \"c\"");
+        assert_eq!(
+            text(quote(&[
+                Value::str("a\"b"),
+                Value::Missing,
+                Value::str("c")
+            ])),
+            "\"a\\\"b\" \"c\""
+        );
     }
 }
