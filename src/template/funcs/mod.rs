@@ -296,3 +296,179 @@ pub fn names() -> Vec<&'static str> {
     names.dedup();
     names
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::value::{Containers, Globals, Time};
+    use crate::template::Value;
+    use std::collections::BTreeMap;
+    use std::rc::Rc;
+
+    #[test]
+    fn docker_gen_masks_sprig_and_aliases_exist() {
+        let mut table = FuncTable::new();
+        register(&mut table);
+        let contains = table.get("contains").unwrap();
+        let map = Value::string_map([("k".to_string(), "v".to_string())]);
+        assert!(matches!(
+            contains(&[map, Value::str("k")]),
+            Ok(Value::Bool(true))
+        ));
+        let sprig_contains = table.get("sprigContains").unwrap();
+        assert!(matches!(
+            sprig_contains(&[Value::str("b"), Value::str("abc")]),
+            Ok(Value::Bool(true))
+        ));
+        for name in [
+            "json",
+            "parseJson",
+            "sha1",
+            "sprigCoalesce",
+            "sprigDir",
+            "sprigReplace",
+            "sprigSplit",
+            "sprigSplitn",
+            "splitn",
+            "splitN",
+        ] {
+            assert!(table.contains(name), "{name} missing");
+        }
+        let names = names();
+        assert!(names.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(names.len() > 200);
+    }
+
+    fn pool() -> Vec<Value> {
+        let mut nested = BTreeMap::new();
+        nested.insert(
+            "a".to_string(),
+            args::new_list(vec![Value::Int(1), Value::Nil]),
+        );
+        nested.insert(
+            "b.c".to_string(),
+            Value::string_map([("d".to_string(), "e".to_string())]),
+        );
+        nested.insert("".to_string(), Value::Missing);
+        let time = Value::Time(Rc::new(Time {
+            display: "2024-01-02 03:04:05 +0000 UTC".to_string(),
+            rfc3339: "2024-01-02T03:04:05Z".to_string(),
+            unix_seconds: 1_704_164_645,
+            nanos: 0,
+        }));
+        let container = Value::record(
+            "RuntimeContainer",
+            vec![
+                ("ID", Value::str("abc")),
+                ("Created", time.clone()),
+                (
+                    "Labels",
+                    Value::string_map([("x".to_string(), "1".to_string())]),
+                ),
+                ("Env", Value::nil_map("string")),
+                ("Mounts", Value::nil_list("Mount")),
+            ],
+        );
+        let globals = Rc::new(Globals {
+            env: Value::nil_map("string"),
+            docker: Value::Nil,
+            current_container: Value::Nil,
+        });
+        let containers = Value::Containers(Rc::new(Containers {
+            items: vec![container.clone(), Value::Nil],
+            globals,
+        }));
+        vec![
+            Value::Nil,
+            Value::Missing,
+            Value::Bool(true),
+            Value::Int(0),
+            Value::Int(-1),
+            Value::Int(3),
+            Value::Int(i64::MAX),
+            Value::Int(i64::MIN),
+            Value::Float(f64::NAN),
+            Value::Float(f64::NEG_INFINITY),
+            Value::Float(-2.5e300),
+            Value::Float(0.1),
+            Value::str(""),
+            Value::str("héllo ✓ wörld"),
+            Value::str("a,b,,c"),
+            Value::str("(["),
+            Value::str("/tmp"),
+            Value::str("0x1f"),
+            Value::str("\\'\"{;#\n"),
+            Value::str("k: [1, {a: 'b'}]\n- x"),
+            Value::string_list(["b", "a", ""]),
+            args::new_list(vec![
+                Value::Int(1),
+                Value::str("x"),
+                args::new_list(vec![]),
+                Value::Missing,
+            ]),
+            Value::nil_list("string"),
+            args::new_dict(nested),
+            Value::string_map([("k".to_string(), "v".to_string())]),
+            Value::nil_map("any"),
+            container,
+            containers,
+            time,
+        ]
+    }
+
+    /// Every function, called with many argument combinations, returns instead of panicking.
+    #[test]
+    fn no_function_panics() {
+        let pool = pool();
+        let mut calls: Vec<Vec<Value>> = vec![Vec::new()];
+        for a in &pool {
+            calls.push(vec![a.clone()]);
+            for b in &pool {
+                calls.push(vec![a.clone(), b.clone()]);
+            }
+        }
+        // A fixed pseudo-random sample of three- and four-argument calls.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % pool.len() as u64) as usize
+        };
+        for _ in 0..1500 {
+            calls.push(vec![
+                pool[next()].clone(),
+                pool[next()].clone(),
+                pool[next()].clone(),
+            ]);
+            calls.push(vec![
+                pool[next()].clone(),
+                pool[next()].clone(),
+                pool[next()].clone(),
+                pool[next()].clone(),
+            ]);
+        }
+        let mut table = FuncTable::new();
+        register(&mut table);
+        let mut panicked = Vec::new();
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        for name in names() {
+            let func = table.get(name).unwrap();
+            for arguments in &calls {
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| func(arguments)));
+                if outcome.is_err() {
+                    panicked.push(format!("{name}({arguments:?})"));
+                    break;
+                }
+            }
+        }
+        std::panic::set_hook(hook);
+        assert!(
+            panicked.is_empty(),
+            "functions panicked:\n{}",
+            panicked.join("\n")
+        );
+    }
+}
