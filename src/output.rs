@@ -99,10 +99,37 @@ impl Output {
         }
         replace(&target, content, metadata.as_ref())
             .map_err(|error| Error::io(dest.display(), error))?;
+        if let Some(check) = check {
+            if let Err(error) = check(&target) {
+                let restored = match &metadata {
+                    Some(_) => replace(&target, &current, metadata.as_ref()),
+                    None => fs::remove_file(&target),
+                };
+                restored.map_err(|restore| {
+                    let message = format!("restoring the previous content: {restore}");
+                    Error::io(dest.display(), io::Error::new(restore.kind(), message))
+                })?;
+                let previous = self::hash(&current);
+                self.last = fs::metadata(&target).ok().map(|metadata| Fingerprint::of(&metadata, previous));
+                return Ok(Outcome::Rejected(error));
+            }
+        }
         self.last = fs::metadata(&target)
             .ok()
             .map(|metadata| Fingerprint::of(&metadata, hash));
         Ok(Outcome::Written)
+    }
+
+    /// What the dest holds now (empty when it does not exist), for a dry run.
+    pub fn current(&self) -> Result<Vec<u8>> {
+        let Some(dest) = &self.dest else {
+            return Ok(Vec::new());
+        };
+        match fs::read(resolve_symlink(dest)) {
+            Ok(content) => Ok(content),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(error) => Err(Error::io(dest.display(), error)),
+        }
     }
 }
 

@@ -544,6 +544,7 @@ dest = "/etc/nginx/conf.d/default.conf"
 watch = true
 wait = "500ms:2s"
 notifycmd = "nginx -s reload"
+CheckCmd = "nginx -t"
 notifyoutput = true
 notifycontainerssignal = 15
 interval = 30
@@ -577,6 +578,7 @@ status = ["running", "paused"]
                 max: Duration::from_secs(2),
             }),
             notify_cmd: "nginx -s reload".to_string(),
+            check_cmd: "nginx -t".to_string(),
             notify_output: true,
             notify_containers: BTreeMap::from([
                 ("nginx".to_string(), 1),
