@@ -1,0 +1,1 @@
+//! Placeholder: the fake Docker daemon for the integration tests is written on another branch.

@@ -1,0 +1,10 @@
+//! Helpers shared by the integration tests: a real Docker daemon (`docker`) and an in-process
+//! fake one (`fake_daemon`).
+//!
+//! Every test crate includes this module with `mod support;` and uses only part of it, so
+//! items unused by one crate are allowed to be dead there.
+
+#[allow(dead_code)]
+pub mod docker;
+#[allow(dead_code)]
+pub mod fake_daemon;
