@@ -109,14 +109,23 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    docker_at(ENDPOINT, args)
+}
+
+/// Runs `docker -H <endpoint> <args>`, as [`docker`] does for the default endpoint.
+pub fn docker_at<I, S>(endpoint: &str, args: I) -> Result<String, String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let args: Vec<OsString> = args
         .into_iter()
         .map(|a| a.as_ref().to_os_string())
         .collect();
-    let shown = format!("docker {}", shell_words(&args));
+    let shown = format!("docker -H {endpoint} {}", shell_words(&args));
     let output = Command::new("docker")
         .arg("-H")
-        .arg(ENDPOINT)
+        .arg(endpoint)
         .args(&args)
         .env("DOCKER_BUILDKIT", "0")
         .env("DOCKER_CLI_HINTS", "false")
@@ -823,5 +832,160 @@ impl Drop for Daemon {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+    }
+}
+
+/// A second Docker daemon of the test's own, on a socket in a temporary directory, that a
+/// test may stop and start again (the shared daemon must never be restarted). It has its own
+/// data and exec roots, no default bridge and no iptables rules, so containers on it use
+/// `--network none`; it holds only what the test puts there. Stopped when dropped.
+#[derive(Debug)]
+pub struct PrivateDaemon {
+    dir: TempDir,
+    child: Option<Child>,
+}
+
+impl PrivateDaemon {
+    /// Starts a private `dockerd` and loads [`IMAGE`] into it. `None` (with a skip message)
+    /// when this is not possible here: not root, or no `dockerd`; under
+    /// `TINYGEN_REQUIRE_DOCKER=1` that is a failure instead.
+    pub fn start(test: &str) -> Option<PrivateDaemon> {
+        let dockerd_found = [
+            "/usr/sbin/dockerd",
+            "/usr/bin/dockerd",
+            "/usr/local/bin/dockerd",
+        ]
+        .iter()
+        .any(|p| Path::new(p).exists());
+        // SAFETY: geteuid(2) has no preconditions and cannot fail.
+        let root = unsafe { libc::geteuid() } == 0;
+        if !dockerd_found || !root {
+            let why = if root {
+                "no dockerd binary"
+            } else {
+                "not running as root"
+            };
+            if std::env::var(REQUIRE_ENV).as_deref() == Ok("1") {
+                panic!("{REQUIRE_ENV}=1 but a private dockerd cannot be started: {why}");
+            }
+            eprintln!("skipped: cannot start a private dockerd ({why})");
+            return None;
+        }
+        let image = ensure_busybox_image();
+        let mut daemon = PrivateDaemon {
+            dir: TempDir::new(test),
+            child: None,
+        };
+        daemon.start_again();
+        // Load the test image from the shared daemon: there is no registry to pull from.
+        let mut save = Command::new("docker")
+            .args(["-H", ENDPOINT, "save", &image])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("docker save {image}: {e}"));
+        let saved = save.stdout.take().expect("stdout is piped");
+        let load = Command::new("docker")
+            .args(["-H", &daemon.endpoint(), "load", "-q"])
+            .stdin(Stdio::from(saved))
+            .output()
+            .unwrap_or_else(|e| panic!("docker load: {e}"));
+        let saved_ok = save.wait().map(|s| s.success()).unwrap_or(false);
+        assert!(
+            saved_ok && load.status.success(),
+            "loading {image} into the private dockerd: {}\n{}",
+            String::from_utf8_lossy(&load.stderr),
+            daemon.log()
+        );
+        Some(daemon)
+    }
+
+    /// `unix://<dir>/docker.sock`.
+    pub fn endpoint(&self) -> String {
+        format!("unix://{}", self.socket().display())
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.path().join("docker.sock")
+    }
+
+    /// The end of the daemon's log, for failure messages.
+    pub fn log(&self) -> String {
+        let log = read_or_note(&self.dir.path().join("dockerd.log"));
+        let lines: Vec<&str> = log.lines().collect();
+        let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+        format!("--- private dockerd log (last 40 lines) ---\n{tail}")
+    }
+
+    /// `docker -H <this daemon> <args>`, failing the test on error.
+    pub fn docker_ok<I, S>(&self, args: I) -> String
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        docker_at(&self.endpoint(), args).unwrap_or_else(|e| panic!("{e}\n{}", self.log()))
+    }
+
+    /// Starts `dockerd` (again) and waits until it answers `/_ping`.
+    pub fn start_again(&mut self) {
+        assert!(
+            self.child.is_none(),
+            "the private dockerd is already running"
+        );
+        let root = self.dir.path();
+        let log_path = root.join("dockerd.log");
+        let log = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", log_path.display()));
+        let log_too = log
+            .try_clone()
+            .unwrap_or_else(|e| panic!("{}: {e}", log_path.display()));
+        let child = Command::new("dockerd")
+            .arg("--host")
+            .arg(self.endpoint())
+            .arg("--data-root")
+            .arg(root.join("data"))
+            .arg("--exec-root")
+            .arg(root.join("exec"))
+            .arg("--pidfile")
+            .arg(root.join("dockerd.pid"))
+            .args(["--bridge=none", "--iptables=false", "--shutdown-timeout=1"])
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_too)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start dockerd: {e}"));
+        self.child = Some(child);
+        let socket = self.socket();
+        if poll_until(Duration::from_secs(60), || ping(&socket).ok()).is_none() {
+            panic!(
+                "the private dockerd did not answer within 60 s\n{}",
+                self.log()
+            );
+        }
+    }
+
+    /// Stops `dockerd` with SIGTERM (its containers stop with it) and waits for it to exit.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+            // SAFETY: kill(2) on our own child, not yet reaped, so the pid still names it.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
+        if poll_until(Duration::from_secs(30), || child.try_wait().ok().flatten()).is_none() {
+            eprintln!("warning: the private dockerd ignored SIGTERM for 30 s; killing it");
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PrivateDaemon {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
