@@ -6,5 +6,92 @@
 pub mod value;
 pub mod go;
 pub mod funcs;
+pub mod tt;
 
 pub use value::Value;
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// A loaded template (one or several `;`-separated files) and what it was loaded from.
+pub struct Template {
+    engine: Engine,
+    sources: Vec<Source>,
+}
+
+enum Engine {
+    Go(go::GoTemplate),
+    Tt(tt::TtTemplate),
+}
+
+/// A template file with the mtime and size it had when it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Source {
+    path: PathBuf,
+    modified: Option<SystemTime>,
+    size: u64,
+}
+
+impl Source {
+    fn stat(path: &Path) -> Source {
+        let metadata = std::fs::metadata(path).ok();
+        Source {
+            path: path.to_path_buf(),
+            modified: metadata.as_ref().and_then(|m| m.modified().ok()),
+            size: metadata.map(|m| m.len()).unwrap_or(0),
+        }
+    }
+}
+
+impl Template {
+    /// Reads and parses `spec`: one path, or several joined with `;` (spec §5.3). The first
+    /// file's extension chooses the dialect: `.tt` is tinytemplate, anything else Go.
+    pub fn load(spec: &str) -> Result<Template> {
+        let paths: Vec<PathBuf> = spec.split(';').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+        let Some(first) = paths.first() else {
+            return Err(Error::template("no template file given"));
+        };
+        let mut sources = Vec::with_capacity(paths.len());
+        let mut files = Vec::with_capacity(paths.len());
+        for path in &paths {
+            let source = Source::stat(path);
+            let text = std::fs::read_to_string(path).map_err(|error| Error::template(format!("{}: {error}", path.display())))?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+            files.push((name, text));
+            sources.push(source);
+        }
+        let engine = if first.extension().is_some_and(|ext| ext == "tt") {
+            let (name, text) = files.swap_remove(0);
+            Engine::Tt(tt::TtTemplate::parse(&name, text)?)
+        } else {
+            Engine::Go(go::GoTemplate::parse(&files, functions())?)
+        };
+        Ok(Template { engine, sources })
+    }
+
+    /// Whether a file changed (mtime or size) since it was loaded.
+    pub fn is_stale(&self) -> bool {
+        self.sources.iter().any(|source| Source::stat(&source.path) != *source)
+    }
+
+    /// Renders with `root` as the data.
+    pub fn render(&self, root: &Value) -> Result<String> {
+        match &self.engine {
+            Engine::Go(template) => template.execute(root),
+            Engine::Tt(template) => template.execute(root),
+        }
+    }
+}
+
+/// The function table for Go templates: Go's builtins, then sprig's, then docker-gen's.
+fn functions() -> &'static go::FuncTable {
+    use std::sync::OnceLock;
+    static TABLE: OnceLock<go::FuncTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = go::FuncTable::new();
+        go::builtins(&mut table);
+        funcs::register(&mut table);
+        table
+    })
+}
