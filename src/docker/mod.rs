@@ -1,68 +1,481 @@
 //! The Docker Engine API client: the only module that knows URLs, query strings, filter JSON
 //! and the transports (Unix socket, TCP, TLS). It returns the daemon's JSON as it came;
-//! making sense of it is `model.rs`'s job.
+//! making sense of it is `model.rs`'s job. It never retries, sleeps or logs: the caller
+//! decides what a failure means.
+//!
+//! Every request has a connect timeout (5 s) and a whole-request timeout (30 s); the events
+//! stream has no read timeout (the watcher checks liveness with `ping`). The API version is
+//! negotiated once with `GET /_ping` and shared by all clones of a client.
+
+pub mod endpoint;
+mod events;
+mod tls;
+mod unix;
 
 use crate::config::{Filters, TlsOptions};
 use crate::error::{Error, Result};
-use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-/// A client for one endpoint. Cheap to clone; clones share the negotiated API version.
+pub use endpoint::Endpoint;
+#[allow(unused_imports)] // Until the watcher uses them.
+pub use events::{DockerEvent, EventStream, ShutdownHandle};
+
+/// The newest Engine API version tinygen knows; newer daemons are spoken to in this one.
+pub const NEWEST_API_VERSION: &str = "1.47";
+/// The oldest API version tinygen is written for (Docker 20.10). Older daemons are still
+/// tried with their own version.
+pub const MINIMUM_API_VERSION: &str = "1.41";
+
+/// The largest response body read (inspect JSON of big hosts stays far below this).
+const MAX_BODY: u64 = 256 * 1024 * 1024;
+
+/// Default timeouts: connecting, and a whole request.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A client for one endpoint. Cheap to clone; clones share the negotiated API version,
+/// the connection pool and the call counter.
+#[allow(dead_code)] // Until the pipeline uses the client.
 #[derive(Clone, Debug)]
 pub struct Client {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    /// The endpoint as given, for error messages.
     endpoint: String,
+    target: Target,
+    agent: ureq::Agent,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    /// `/v1.NN` once negotiated (`""` when the daemon names no version).
+    prefix: Mutex<Option<String>>,
+    calls: AtomicU64,
 }
 
-/// One event from `GET /events`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DockerEvent {
-    /// `Type`: container, network, image, ...
-    pub kind: String,
-    /// `Action`: start, die, health_status: healthy, connect, ...
-    pub action: String,
-    /// `Actor.ID`.
-    pub actor_id: String,
-    /// `Actor.Attributes`.
-    pub attributes: BTreeMap<String, String>,
-    /// `time` (seconds).
-    pub time: i64,
+/// How to reach the daemon: what builds an agent, and the URL base of requests.
+#[derive(Clone, Debug)]
+struct Target {
+    endpoint: Endpoint,
+    /// `http://docker` (Unix socket), `http://host:port` or `https://host:port`.
+    base: String,
+    #[cfg(feature = "tls")]
+    tls: Option<ureq::tls::TlsConfig>,
 }
 
+impl Target {
+    fn new(endpoint_text: &str, options: &TlsOptions) -> Result<Target> {
+        let endpoint = Endpoint::parse(endpoint_text)?;
+        let (base, use_tls) = match &endpoint {
+            Endpoint::Unix(_) => ("http://docker".to_string(), false),
+            Endpoint::Tcp { host, port } => {
+                if tls::wanted(options) {
+                    (format!("https://{host}:{port}"), true)
+                } else {
+                    (format!("http://{host}:{port}"), false)
+                }
+            }
+        };
+        #[cfg(feature = "tls")]
+        let tls = if use_tls {
+            Some(
+                tls::config(options)
+                    .map_err(|error| Error::docker(format!("{endpoint_text}: {error}")))?,
+            )
+        } else {
+            None
+        };
+        #[cfg(not(feature = "tls"))]
+        if use_tls {
+            return Err(Error::docker(format!(
+                "{endpoint_text}: TLS is needed for this endpoint (-tlsverify or certificate files), \
+                 but tinygen was built without TLS support"
+            )));
+        }
+        Ok(Target {
+            endpoint,
+            base,
+            #[cfg(feature = "tls")]
+            tls,
+        })
+    }
+
+    /// A new agent (its own connection pool) with these timeouts; `None` means no limit.
+    fn agent(
+        &self,
+        connect: Duration,
+        request: Option<Duration>,
+        response_headers: Option<Duration>,
+    ) -> ureq::Agent {
+        let builder = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .max_redirects(0)
+            .user_agent("tinygen")
+            .timeout_connect(Some(connect))
+            .timeout_global(request)
+            .timeout_recv_response(response_headers);
+        #[cfg(feature = "tls")]
+        let builder = match &self.tls {
+            Some(tls) => builder.tls_config(tls.clone()),
+            None => builder,
+        };
+        let config = builder.build();
+        match &self.endpoint {
+            Endpoint::Unix(path) => ureq::Agent::with_parts(
+                config,
+                unix::UnixConnector { path: path.clone() },
+                unix::NoResolver,
+            ),
+            Endpoint::Tcp { .. } => {
+                use ureq::unversioned::resolver::DefaultResolver;
+                use ureq::unversioned::transport::{Connector, TcpConnector};
+                #[cfg(feature = "tls")]
+                let connector = ()
+                    .chain(TcpConnector::default())
+                    .chain(ureq::unversioned::transport::RustlsConnector::default());
+                #[cfg(not(feature = "tls"))]
+                let connector = ().chain(TcpConnector::default());
+                ureq::Agent::with_parts(config, connector, DefaultResolver::default())
+            }
+        }
+    }
+}
+
+/// A successful response: the `API-Version` header and the body.
+struct Answer {
+    api_version: Option<String>,
+    body: Vec<u8>,
+}
+
+#[allow(dead_code)]
 impl Client {
     /// Validates the endpoint (spec §6.1) and prepares TLS; does not connect.
-    pub fn new(endpoint: &str, _tls: &TlsOptions) -> Result<Client> {
-        Ok(Client { endpoint: endpoint.to_string() })
+    pub fn new(endpoint: &str, tls: &TlsOptions) -> Result<Client> {
+        Client::with_timeouts(endpoint, tls, CONNECT_TIMEOUT, REQUEST_TIMEOUT)
+    }
+
+    /// Like `new` with other timeouts (tests use short ones).
+    pub fn with_timeouts(
+        endpoint: &str,
+        tls: &TlsOptions,
+        connect: Duration,
+        request: Duration,
+    ) -> Result<Client> {
+        let target = Target::new(endpoint, tls)?;
+        let agent = target.agent(connect, Some(request), None);
+        Ok(Client {
+            shared: Arc::new(Shared {
+                endpoint: endpoint.trim().to_string(),
+                target,
+                agent,
+                connect_timeout: connect,
+                request_timeout: request,
+                prefix: Mutex::new(None),
+                calls: AtomicU64::new(0),
+            }),
+        })
     }
 
     pub fn endpoint(&self) -> &str {
-        &self.endpoint
+        &self.shared.endpoint
+    }
+
+    /// API requests sent so far by this client and its clones (pings and event streams too).
+    pub fn calls(&self) -> u64 {
+        self.shared.calls.load(Ordering::SeqCst)
+    }
+
+    /// The negotiated API version (`1.41`), once a request has negotiated it.
+    pub fn api_version(&self) -> Option<String> {
+        let prefix = self.lock_prefix().clone()?;
+        Some(prefix.trim_start_matches("/v").to_string())
+    }
+
+    /// `GET /_ping`: checks that the daemon answers, and (re)negotiates the API version from
+    /// its `API-Version` header (a restarted daemon may be another version).
+    pub fn ping(&self) -> Result<()> {
+        let answer = self.send("GET", "/_ping", "")?;
+        let prefix = match &answer.api_version {
+            Some(version) => format!("/v{}", negotiate(version)),
+            None => String::new(),
+        };
+        *self.lock_prefix() = Some(prefix);
+        Ok(())
     }
 
     /// `GET /version`.
     pub fn version(&self) -> Result<serde_json::Value> {
-        Err(self.unimplemented())
+        self.get_json("/version", "")
     }
 
     /// `GET /info`.
     pub fn info(&self) -> Result<serde_json::Value> {
-        Err(self.unimplemented())
+        self.get_json("/info", "")
     }
 
     /// `GET /containers/json` with `all` and `filters`; the raw list entries.
-    pub fn list_containers(&self, _all: bool, _filters: &Filters) -> Result<Vec<serde_json::Value>> {
-        Err(self.unimplemented())
+    pub fn list_containers(&self, all: bool, filters: &Filters) -> Result<Vec<serde_json::Value>> {
+        let query = query_string(&[
+            ("all", all.then(|| "1".to_string())),
+            ("filters", filters_json(filters)),
+        ]);
+        self.get_list("/containers/json", &query)
     }
 
     /// `GET /containers/{id}/json`.
-    pub fn inspect_container(&self, _id: &str) -> Result<serde_json::Value> {
-        Err(self.unimplemented())
+    pub fn inspect_container(&self, id: &str) -> Result<serde_json::Value> {
+        self.get_json(&format!("/containers/{}/json", encode_path_segment(id)), "")
     }
 
     /// `GET /networks`.
     pub fn networks(&self) -> Result<Vec<serde_json::Value>> {
-        Err(self.unimplemented())
+        self.get_list("/networks", "")
     }
 
-    fn unimplemented(&self) -> Error {
-        Error::docker(format!("{}: client not implemented", self.endpoint))
+    /// `POST /containers/{id}/kill?signal=N` (no `signal` parameter when N <= 0: the
+    /// daemon's default, SIGKILL).
+    pub fn kill_container(&self, id: &str, signal: i64) -> Result<()> {
+        let query = query_string(&[("signal", (signal > 0).then(|| signal.to_string()))]);
+        self.post(
+            &format!("/containers/{}/kill", encode_path_segment(id)),
+            &query,
+        )
+    }
+
+    /// `POST /containers/{id}/restart?t=N`.
+    pub fn restart_container(&self, id: &str, timeout_seconds: u32) -> Result<()> {
+        let query = query_string(&[("t", Some(timeout_seconds.to_string()))]);
+        self.post(
+            &format!("/containers/{}/restart", encode_path_segment(id)),
+            &query,
+        )
+    }
+
+    /// `GET /events?filters=...`: the open stream. Only connecting and the response headers
+    /// have timeouts; reading waits for events as long as it takes.
+    pub fn events(&self, filters: &Filters) -> Result<EventStream> {
+        let query = query_string(&[("filters", filters_json(filters))]);
+        let prefix = self.prefix()?;
+        let context = self.context("GET", "/events", &query);
+        // A dedicated agent, so that shutting the stream down closes nothing else.
+        let agent = self.shared.target.agent(
+            self.shared.connect_timeout,
+            None,
+            Some(self.shared.request_timeout),
+        );
+        let url = format!("{}{prefix}/events{query}", self.shared.target.base);
+        self.shared.calls.fetch_add(1, Ordering::SeqCst);
+        let mut response = agent
+            .get(&url)
+            .call()
+            .map_err(|error| self.transport_error(&context, error))?;
+        let status = response.status().as_u16();
+        if status >= 400 {
+            let body = response
+                .body_mut()
+                .with_config()
+                .limit(MAX_BODY)
+                .read_to_vec()
+                .unwrap_or_default();
+            return Err(api_error(&context, status, &body));
+        }
+        let reader = response.into_body().into_reader();
+        Ok(EventStream::new(Box::new(reader), agent, context))
+    }
+
+    fn lock_prefix(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        // A poisoned lock only means a panic elsewhere; the value is still a plain string.
+        self.shared
+            .prefix
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The `/v1.NN` prefix, negotiating it first if needed.
+    fn prefix(&self) -> Result<String> {
+        if let Some(prefix) = self.lock_prefix().clone() {
+            return Ok(prefix);
+        }
+        self.ping()?;
+        Ok(self.lock_prefix().clone().unwrap_or_default())
+    }
+
+    fn get_json(&self, path: &str, query: &str) -> Result<serde_json::Value> {
+        let prefix = self.prefix()?;
+        let answer = self.send("GET", &format!("{prefix}{path}"), query)?;
+        serde_json::from_slice(&answer.body).map_err(|error| {
+            Error::docker(format!(
+                "{}: invalid JSON: {error}",
+                self.context("GET", path, query)
+            ))
+        })
+    }
+
+    fn get_list(&self, path: &str, query: &str) -> Result<Vec<serde_json::Value>> {
+        match self.get_json(path, query)? {
+            serde_json::Value::Array(list) => Ok(list),
+            // Docker answers `null` for an empty list in a few versions.
+            serde_json::Value::Null => Ok(Vec::new()),
+            _ => Err(Error::docker(format!(
+                "{}: invalid JSON: expected a list",
+                self.context("GET", path, query)
+            ))),
+        }
+    }
+
+    fn post(&self, path: &str, query: &str) -> Result<()> {
+        let prefix = self.prefix()?;
+        self.send("POST", &format!("{prefix}{path}"), query)?;
+        Ok(())
+    }
+
+    /// A ureq error, named after the request.
+    fn transport_error(&self, context: &str, error: ureq::Error) -> Error {
+        let message = match error {
+            ureq::Error::Io(io) => io_message(&io),
+            ureq::Error::Timeout(ureq::Timeout::Connect) => {
+                format!("connect timed out after {:?}", self.shared.connect_timeout)
+            }
+            ureq::Error::Timeout(_) => format!("timed out after {:?}", self.shared.request_timeout),
+            other => other.to_string(),
+        };
+        Error::docker(format!("{context}: {message}"))
+    }
+
+    /// `endpoint: METHOD /path?query` (without the version prefix), for error messages.
+    fn context(&self, method: &str, path: &str, query: &str) -> String {
+        format!("{}: {method} {path}{query}", self.shared.endpoint)
+    }
+
+    /// Sends one request and reads the whole answer; status >= 400 is an error.
+    fn send(&self, method: &str, versioned_path: &str, query: &str) -> Result<Answer> {
+        let path = strip_version(versioned_path);
+        let context = self.context(method, path, query);
+        let url = format!("{}{versioned_path}{query}", self.shared.target.base);
+        self.shared.calls.fetch_add(1, Ordering::SeqCst);
+        let agent = &self.shared.agent;
+        let result = match method {
+            "POST" => agent.post(&url).send_empty(),
+            _ => agent.get(&url).call(),
+        };
+        let mut response = result.map_err(|error| self.transport_error(&context, error))?;
+        let status = response.status().as_u16();
+        let api_version = response
+            .headers()
+            .get("api-version")
+            .and_then(|value| value.to_str().ok())
+            .map(|value| value.trim().to_string());
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .map_err(|error| self.transport_error(&context, error))?;
+        if status >= 400 {
+            return Err(api_error(&context, status, &body));
+        }
+        Ok(Answer { api_version, body })
     }
 }
+
+/// The API version to use with a daemon that reports `daemon`: the daemon's own up to
+/// `NEWEST_API_VERSION`. Unreadable versions get `MINIMUM_API_VERSION`.
+pub fn negotiate(daemon: &str) -> String {
+    fn parse(version: &str) -> Option<(u32, u32)> {
+        let (major, minor) = version.trim().split_once('.')?;
+        Some((major.parse().ok()?, minor.parse().ok()?))
+    }
+    let newest = parse(NEWEST_API_VERSION).unwrap_or((1, 47));
+    match parse(daemon) {
+        Some(version) if version <= newest => format!("{}.{}", version.0, version.1),
+        Some(_) => NEWEST_API_VERSION.to_string(),
+        None => MINIMUM_API_VERSION.to_string(),
+    }
+}
+
+/// `/v1.41/containers/json` ⇒ `/containers/json`.
+fn strip_version(path: &str) -> &str {
+    if let Some(rest) = path.strip_prefix("/v") {
+        if let Some(slash) = rest.find('/') {
+            if rest[..slash]
+                .bytes()
+                .all(|byte| byte.is_ascii_digit() || byte == b'.')
+            {
+                return &rest[slash..];
+            }
+        }
+    }
+    path
+}
+
+/// Filters as compact JSON with sorted keys; `None` when empty (go-dockerclient leaves the
+/// parameter out then).
+fn filters_json(filters: &Filters) -> Option<String> {
+    if filters.is_empty() {
+        return None;
+    }
+    serde_json::to_string(filters).ok()
+}
+
+/// `?a=1&b=x` from the parameters that have a value, in the given order; `""` for none.
+fn query_string(parameters: &[(&str, Option<String>)]) -> String {
+    let mut query = String::new();
+    for (name, value) in parameters {
+        if let Some(value) = value {
+            query.push(if query.is_empty() { '?' } else { '&' });
+            query.push_str(&percent_encode(name));
+            query.push('=');
+            query.push_str(&percent_encode(value));
+        }
+    }
+    query
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+/// A container name or ID as one path segment (a name with `/` must not change the path).
+fn encode_path_segment(text: &str) -> String {
+    percent_encode(text)
+}
+
+/// `context: API error (404): message`, the message from the JSON body when it has one.
+fn api_error(context: &str, status: u16, body: &[u8]) -> Error {
+    let message = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|value| {
+            value
+                .get("message")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string());
+    Error::docker(format!("{context}: API error ({status}): {message}"))
+}
+
+/// An I/O error as Go prints it: `connection refused (os error 111)`.
+fn io_message(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => format!("{:?}", error.kind()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
