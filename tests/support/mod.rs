@@ -2,9 +2,8 @@
 //! fake one (`fake_daemon`).
 //!
 //! Every test crate includes this module with `mod support;` and uses only part of it, so
-//! items unused by one crate are allowed to be dead there.
+//! items unused by one crate are allowed to be dead there (`fake_daemon` says so itself).
 
 #[allow(dead_code)]
 pub mod docker;
-#[allow(dead_code)]
 pub mod fake_daemon;
