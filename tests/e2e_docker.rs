@@ -618,3 +618,85 @@ fn unreachable_endpoint_names_it_and_keeps_dest() {
         run.diagnostics()
     );
 }
+
+/// Renders one of the example templates shipped in `templates/` against the real daemon.
+fn render_shipped(name: &str, id: &str, dir: &TempDir) -> (String, Run) {
+    let template = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("templates")
+        .join(name);
+    assert!(template.exists(), "{} is missing", template.display());
+    let dest = dir.path().join(format!("{name}.out"));
+    let run = Tinygen::new()
+        .args([
+            "-endpoint",
+            ENDPOINT,
+            "-container-filter",
+            &label_filter(id),
+        ])
+        .arg(&template)
+        .arg(&dest)
+        .run();
+    run.assert_success();
+    let rendered = fs::read_to_string(&dest)
+        .unwrap_or_else(|e| panic!("{}: {e}\n{}", dest.display(), run.diagnostics()));
+    (rendered, run)
+}
+
+#[test]
+fn shipped_templates_render_the_running_containers() {
+    if !require_docker() {
+        return;
+    }
+    let id = run_id("shipped");
+    let dir = TempDir::new("shipped");
+    let network = Network::create(&id, "net");
+    let web = Container::builder(&id, "web").publish_loopback("80").run();
+    let app = Container::builder(&id, "app")
+        .network(&network.name)
+        .network_alias("app-alias")
+        .run();
+    let addresses = [
+        (web.name.clone(), web.ip_on("bridge")),
+        (app.name.clone(), app.ip_on(&network.name)),
+    ];
+
+    // Address-per-line formats: every (IP, name) pair shows up on one line, IP first.
+    for template in ["hosts.tmpl", "hosts.tt", "dnsmasq.tmpl"] {
+        let (rendered, run) = render_shipped(template, &id, &dir);
+        for (name, ip) in &addresses {
+            let found = rendered.lines().any(|line| {
+                let mut words = line.split_whitespace();
+                words.next() == Some(ip.as_str())
+                    && words.any(|word| word == name || word.starts_with(&format!("{name}.")))
+            });
+            assert!(
+                found,
+                "{template}: no line with {ip} and {name}\n--- rendered ---\n{rendered}\n{}",
+                run.diagnostics()
+            );
+        }
+    }
+
+    // The JSON dump parses and holds both containers with their IDs.
+    let (rendered, run) = render_shipped("context.json.tmpl", &id, &dir);
+    let context: Value = serde_json::from_str(&rendered).unwrap_or_else(|e| {
+        panic!(
+            "context.json.tmpl: not JSON ({e})\n{rendered}\n{}",
+            run.diagnostics()
+        )
+    });
+    let containers = context["Containers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for container in [&web, &app] {
+        let listed = containers
+            .iter()
+            .any(|c| c["ID"] == container.id.as_str() && c["Name"] == container.name.as_str());
+        assert!(
+            listed,
+            "context.json.tmpl lacks {}\n{rendered}",
+            container.name
+        );
+    }
+}
