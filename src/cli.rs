@@ -35,6 +35,12 @@ pub struct Args {
     pub tls_ca_cert: Option<String>,
     pub tls_verify: Option<bool>,
     pub event_filters: Vec<String>,
+    pub check: Option<String>,
+    pub dry_run: bool,
+    pub dump_context: Option<String>,
+    pub context: Option<String>,
+    pub check_template: bool,
+    pub explain: bool,
     /// Positional arguments: template, then dest; extra ones are ignored as docker-gen does.
     pub positionals: Vec<String>,
 }
@@ -55,10 +61,16 @@ struct Flag {
 }
 
 const FLAGS: &[Flag] = &[
+    Flag { name: "check", kind: Kind::Text, default: "", help: "validate a new output with this command before it stays (`{dest}` and $TINYGEN_DEST name the file); on failure the previous file is restored and nothing is notified" },
+    Flag { name: "check-template", kind: Kind::Bool, default: "false", help: "parse every configured template, report errors with file, line and column, and exit (no daemon needed)" },
     Flag { name: "config", kind: Kind::Text, default: "", help: "config files with template directives (repeatable; see README for how several files combine)" },
     Flag { name: "container-filter", kind: Kind::Text, default: "", help: "container filter key=value for listing containers (repeatable); default from DOCKER_CONTAINER_FILTERS" },
+    Flag { name: "context", kind: Kind::Text, default: "", help: "render from this context file (written by -dump-context) instead of a Docker daemon" },
+    Flag { name: "dry-run", kind: Kind::Bool, default: "false", help: "render every template once and print a unified diff per dest without writing or notifying; exit 0 unchanged, 1 changed, 2 error" },
+    Flag { name: "dump-context", kind: Kind::Text, default: "", help: "write the live template context to this JSON file and exit" },
     Flag { name: "endpoint", kind: Kind::Text, default: "", help: "docker api endpoint (tcp|unix://..); default DOCKER_HOST, then unix:///var/run/docker.sock" },
     Flag { name: "event-filter", kind: Kind::Text, default: "event=start,stop,die,health_status", help: "additional event filter key=value (repeatable; added to the default)" },
+    Flag { name: "explain", kind: Kind::Bool, default: "false", help: "log which containers each render includes, and which filter excludes the others" },
     Flag { name: "include-stopped", kind: Kind::Bool, default: "false", help: "include stopped containers (adds status filters)" },
     Flag { name: "interval", kind: Kind::Int, default: "0", help: "notify command interval (secs)" },
     Flag { name: "keep-blank-lines", kind: Kind::Bool, default: "false", help: "keep blank lines in the output file" },
@@ -118,13 +130,21 @@ where
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let mut parser = lexopt::Parser::from_args(normalize(args));
     let mut parsed = Args::default();
-    while let Some(argument) = parser.next().map_err(|error| Error::usage(error.to_string()))? {
+    while let Some(argument) = parser
+        .next()
+        .map_err(|error| Error::usage(error.to_string()))?
+    {
         let name = match argument {
             lexopt::Arg::Long(name) => name.to_string(),
             lexopt::Arg::Short(short) => short.to_string(),
             lexopt::Arg::Value(value) => {
                 parsed.positionals.push(os_to_string(value)?);
-                parsed.positionals.extend(parser.raw_args().map_err(|e| Error::usage(e.to_string()))?.map(|arg| arg.to_string_lossy().into_owned()));
+                parsed.positionals.extend(
+                    parser
+                        .raw_args()
+                        .map_err(|e| Error::usage(e.to_string()))?
+                        .map(|arg| arg.to_string_lossy().into_owned()),
+                );
                 break;
             }
         };
@@ -133,7 +153,9 @@ where
             continue;
         }
         let Some(flag) = FLAGS.iter().find(|flag| flag.name == name) else {
-            return Err(Error::usage(format!("flag provided but not defined: -{name}")));
+            return Err(Error::usage(format!(
+                "flag provided but not defined: -{name}"
+            )));
         };
         match flag.kind {
             Kind::Bool => {
@@ -144,11 +166,16 @@ where
                 set_bool(&mut parsed, flag.name, value);
             }
             Kind::Text | Kind::Int => {
-                let value = parser.value().map_err(|_| Error::usage(format!("flag needs an argument: -{name}")))?;
+                let value = parser
+                    .value()
+                    .map_err(|_| Error::usage(format!("flag needs an argument: -{name}")))?;
                 let value = os_to_string(value)?;
                 if flag.kind == Kind::Int {
-                    let number = parse_go_int(&value)
-                        .ok_or_else(|| Error::usage(format!("invalid value \"{value}\" for flag -{name}: parse error")))?;
+                    let number = parse_go_int(&value).ok_or_else(|| {
+                        Error::usage(format!(
+                            "invalid value \"{value}\" for flag -{name}: parse error"
+                        ))
+                    })?;
                     set_int(&mut parsed, flag.name, number);
                 } else {
                     set_text(&mut parsed, flag.name, value);
@@ -184,7 +211,9 @@ fn normalize(args: Vec<OsString>) -> Vec<OsString> {
             None => (body, false),
         };
         normalized.push(OsString::from(format!("--{body}")));
-        let takes_value = FLAGS.iter().any(|flag| flag.name == name && flag.kind != Kind::Bool);
+        let takes_value = FLAGS
+            .iter()
+            .any(|flag| flag.name == name && flag.kind != Kind::Bool);
         if takes_value && !has_value {
             if let Some(value) = iter.next() {
                 normalized.push(value);
@@ -195,7 +224,12 @@ fn normalize(args: Vec<OsString>) -> Vec<OsString> {
 }
 
 fn os_to_string(value: OsString) -> Result<String> {
-    value.into_string().map_err(|value| Error::usage(format!("argument is not valid UTF-8: {}", value.to_string_lossy())))
+    value.into_string().map_err(|value| {
+        Error::usage(format!(
+            "argument is not valid UTF-8: {}",
+            value.to_string_lossy()
+        ))
+    })
 }
 
 /// Go's `strconv.ParseBool`.
@@ -203,7 +237,9 @@ fn parse_bool(name: &str, value: &str) -> Result<bool> {
     match value {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
-        _ => Err(Error::usage(format!("invalid boolean value \"{value}\" for -{name}: parse error"))),
+        _ => Err(Error::usage(format!(
+            "invalid boolean value \"{value}\" for -{name}: parse error"
+        ))),
     }
 }
 
@@ -251,6 +287,9 @@ fn set_bool(args: &mut Args, name: &str, value: bool) {
         "include-stopped" => args.include_stopped = value,
         "notify-output" => args.notify_output = value,
         "tlsverify" => args.tls_verify = Some(value),
+        "dry-run" => args.dry_run = value,
+        "check-template" => args.check_template = value,
+        "explain" => args.explain = value,
         _ => unreachable!("boolean flag {name} has no field"),
     }
 }
@@ -278,6 +317,9 @@ fn set_text(args: &mut Args, name: &str, value: String) {
         "tlskey" => args.tls_key = Some(value),
         "tlscacert" => args.tls_ca_cert = Some(value),
         "event-filter" => args.event_filters.push(value),
+        "check" => args.check = Some(value),
+        "dump-context" => args.dump_context = Some(value),
+        "context" => args.context = Some(value),
         _ => unreachable!("text flag {name} has no field"),
     }
 }
@@ -292,7 +334,15 @@ mod tests {
 
     #[test]
     fn single_and_double_dash_forms() {
-        let args = parse_ok(&["-watch", "--only-exposed", "-wait=500ms:2s", "--notify", "nginx -s reload", "t.tmpl", "out"]);
+        let args = parse_ok(&[
+            "-watch",
+            "--only-exposed",
+            "-wait=500ms:2s",
+            "--notify",
+            "nginx -s reload",
+            "t.tmpl",
+            "out",
+        ]);
         assert!(args.watch && args.only_exposed);
         assert_eq!(args.wait.as_deref(), Some("500ms:2s"));
         assert_eq!(args.notify.as_deref(), Some("nginx -s reload"));
@@ -307,7 +357,10 @@ mod tests {
         let args = parse_ok(&["-watch", "false", "t"]);
         assert!(args.watch);
         assert_eq!(args.positionals, ["false", "t"]);
-        assert_eq!(parse(["-watch=maybe"]).unwrap_err().kind, crate::error::ErrorKind::Usage);
+        assert_eq!(
+            parse(["-watch=maybe"]).unwrap_err().kind,
+            crate::error::ErrorKind::Usage
+        );
     }
 
     #[test]
@@ -322,8 +375,16 @@ mod tests {
     #[test]
     fn repeatable_flags_and_negative_values() {
         let args = parse_ok(&[
-            "-container-filter", "label=a", "-container-filter=status=running", "-notify-signal", "-1",
-            "-notify-sighup", "nginx", "-event-filter", "event=connect", "t",
+            "-container-filter",
+            "label=a",
+            "-container-filter=status=running",
+            "-notify-signal",
+            "-1",
+            "-notify-sighup",
+            "nginx",
+            "-event-filter",
+            "event=connect",
+            "t",
         ]);
         assert_eq!(args.container_filters, ["label=a", "status=running"]);
         assert_eq!(args.notify_signal, Some(-1));
@@ -337,7 +398,10 @@ mod tests {
         assert_eq!(error.message, "flag provided but not defined: -bogus");
         assert_eq!(error.exit_code(), 2);
         let error = parse(["-interval", "ten"]).unwrap_err();
-        assert!(error.message.contains("\"ten\"") && error.message.contains("-interval"), "{error}");
+        assert!(
+            error.message.contains("\"ten\"") && error.message.contains("-interval"),
+            "{error}"
+        );
         let error = parse(["-wait"]).unwrap_err();
         assert_eq!(error.message, "flag needs an argument: -wait");
     }
@@ -349,7 +413,11 @@ mod tests {
         assert!(parse_ok(&["-version"]).version);
         let usage = usage();
         for flag in FLAGS {
-            assert!(usage.contains(&format!("  -{}", flag.name)), "usage misses -{}", flag.name);
+            assert!(
+                usage.contains(&format!("  -{}", flag.name)),
+                "usage misses -{}",
+                flag.name
+            );
         }
         assert!(usage.contains("(default event=start,stop,die,health_status)"));
     }

@@ -30,7 +30,12 @@ pub fn root(
 /// The process environment as `$.Env` shows it (split at the first `=`).
 pub fn process_env() -> BTreeMap<String, String> {
     std::env::vars_os()
-        .map(|(key, value)| (key.to_string_lossy().into_owned(), value.to_string_lossy().into_owned()))
+        .map(|(key, value)| {
+            (
+                key.to_string_lossy().into_owned(),
+                value.to_string_lossy().into_owned(),
+            )
+        })
         .collect()
 }
 
@@ -55,13 +60,22 @@ pub fn container_value(container: &Container) -> Value {
                 vec![
                     ("IP", Value::str(network.ip.as_str())),
                     ("Name", Value::str(network.name.as_str())),
-                    ("Aliases", Value::string_list(network.aliases.iter().map(String::as_str))),
+                    (
+                        "Aliases",
+                        Value::string_list(network.aliases.iter().map(String::as_str)),
+                    ),
                     ("Gateway", Value::str(network.gateway.as_str())),
                     ("EndpointID", Value::str(network.endpoint_id.as_str())),
                     ("IPv6Gateway", Value::str(network.ipv6_gateway.as_str())),
-                    ("GlobalIPv6Address", Value::str(network.global_ipv6_address.as_str())),
+                    (
+                        "GlobalIPv6Address",
+                        Value::str(network.global_ipv6_address.as_str()),
+                    ),
                     ("MacAddress", Value::str(network.mac_address.as_str())),
-                    ("GlobalIPv6PrefixLen", Value::Int(network.global_ipv6_prefix_len)),
+                    (
+                        "GlobalIPv6PrefixLen",
+                        Value::Int(network.global_ipv6_prefix_len),
+                    ),
                     ("IPPrefixLen", Value::Int(network.ip_prefix_len)),
                     ("Internal", Value::Bool(network.internal)),
                 ],
@@ -76,7 +90,10 @@ pub fn container_value(container: &Container) -> Value {
                 "Device",
                 vec![
                     ("PathOnHost", Value::str(device.path_on_host.as_str())),
-                    ("PathInContainer", Value::str(device.path_in_container.as_str())),
+                    (
+                        "PathInContainer",
+                        Value::str(device.path_in_container.as_str()),
+                    ),
                     ("Permissions", Value::str(device.permissions.as_str())),
                 ],
             )
@@ -102,7 +119,13 @@ pub fn container_value(container: &Container) -> Value {
         vec![
             ("ID", Value::str(container.node.id.as_str())),
             ("Name", Value::str(container.node.name.as_str())),
-            ("Address", address_value(&Address { ip: container.node.ip.clone(), ..Address::default() })),
+            (
+                "Address",
+                address_value(&Address {
+                    ip: container.node.ip.clone(),
+                    ..Address::default()
+                }),
+            ),
         ],
     );
     let labels = match &container.labels {
@@ -135,7 +158,13 @@ pub fn container_value(container: &Container) -> Value {
         "State",
         vec![
             ("Running", Value::Bool(container.running)),
-            ("Health", Value::record("Health", vec![("Status", Value::str(container.health_status.as_str()))])),
+            (
+                "Health",
+                Value::record(
+                    "Health",
+                    vec![("Status", Value::str(container.health_status.as_str()))],
+                ),
+            ),
         ],
     );
     Value::record(
@@ -143,7 +172,13 @@ pub fn container_value(container: &Container) -> Value {
         vec![
             ("ID", Value::str(container.id.as_str())),
             ("Created", time_value(&container.created)),
-            ("Addresses", Value::list("Address", container.addresses.iter().map(address_value).collect())),
+            (
+                "Addresses",
+                Value::list(
+                    "Address",
+                    container.addresses.iter().map(address_value).collect(),
+                ),
+            ),
             ("Networks", Value::list("Network", networks)),
             ("Devices", Value::list("Device", devices)),
             ("Gateway", Value::str(container.gateway.as_str())),
@@ -151,12 +186,18 @@ pub fn container_value(container: &Container) -> Value {
             ("Hostname", Value::str(container.hostname.as_str())),
             ("NetworkMode", Value::str(container.network_mode.as_str())),
             ("Image", image_value),
-            ("Env", Value::string_map(container.env.iter().map(|(k, v)| (k.clone(), v.clone())))),
+            (
+                "Env",
+                Value::string_map(container.env.iter().map(|(k, v)| (k.clone(), v.clone()))),
+            ),
             ("Volumes", Value::map("Volume", volumes)),
             ("Node", node),
             ("Labels", labels),
             ("IP", Value::str(container.ip.as_str())),
-            ("IP6LinkLocal", Value::str(container.ip6_link_local.as_str())),
+            (
+                "IP6LinkLocal",
+                Value::str(container.ip6_link_local.as_str()),
+            ),
             ("IP6Global", Value::str(container.ip6_global.as_str())),
             ("Mounts", mounts),
             ("State", state),
@@ -198,9 +239,15 @@ fn docker_value(docker: &DockerInfo) -> Value {
             ("Version", Value::str(docker.version.as_str())),
             ("ApiVersion", Value::str(docker.api_version.as_str())),
             ("GoVersion", Value::str(docker.go_version.as_str())),
-            ("OperatingSystem", Value::str(docker.operating_system.as_str())),
+            (
+                "OperatingSystem",
+                Value::str(docker.operating_system.as_str()),
+            ),
             ("Architecture", Value::str(docker.architecture.as_str())),
-            ("CurrentContainerID", Value::str(docker.current_container_id.as_str())),
+            (
+                "CurrentContainerID",
+                Value::str(docker.current_container_id.as_str()),
+            ),
         ],
     )
 }
@@ -224,8 +271,25 @@ mod tests {
         assert_eq!(
             names(&value),
             [
-                "ID", "Created", "Addresses", "Networks", "Devices", "Gateway", "Name", "Hostname", "NetworkMode",
-                "Image", "Env", "Volumes", "Node", "Labels", "IP", "IP6LinkLocal", "IP6Global", "Mounts", "State"
+                "ID",
+                "Created",
+                "Addresses",
+                "Networks",
+                "Devices",
+                "Gateway",
+                "Name",
+                "Hostname",
+                "NetworkMode",
+                "Image",
+                "Env",
+                "Volumes",
+                "Node",
+                "Labels",
+                "IP",
+                "IP6LinkLocal",
+                "IP6Global",
+                "Mounts",
+                "State"
             ]
         );
     }
@@ -240,10 +304,15 @@ mod tests {
 
     #[test]
     fn image_prints_through_its_string_form() {
-        let container = Container { image: Image::split("quay.io/org/app:v1"), ..Container::default() };
+        let container = Container {
+            image: Image::split("quay.io/org/app:v1"),
+            ..Container::default()
+        };
         let value = container_value(&container);
         match value.field("Image") {
-            Some(Value::Record(record)) => assert_eq!(record.string_form.as_deref(), Some("quay.io/org/app:v1")),
+            Some(Value::Record(record)) => {
+                assert_eq!(record.string_form.as_deref(), Some("quay.io/org/app:v1"))
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -252,14 +321,28 @@ mod tests {
     fn root_carries_globals() {
         let container = Container {
             id: "abc".into(),
-            networks: vec![Network { name: "edge".into(), ..Network::default() }],
+            networks: vec![Network {
+                name: "edge".into(),
+                ..Network::default()
+            }],
             ..Container::default()
         };
         let env = BTreeMap::from([("HOME".to_string(), "/root".to_string())]);
-        let root = root(std::slice::from_ref(&container), &env, &DockerInfo::default(), Some(&container));
-        let Value::Containers(containers) = root else { panic!("root is not the container list") };
+        let root = root(
+            std::slice::from_ref(&container),
+            &env,
+            &DockerInfo::default(),
+            Some(&container),
+        );
+        let Value::Containers(containers) = root else {
+            panic!("root is not the container list")
+        };
         assert_eq!(containers.items.len(), 1);
-        assert!(matches!(&containers.globals.env, Value::Map(map) if map.entries.contains_key("HOME")));
-        assert!(matches!(containers.globals.current_container.field("ID"), Some(Value::Str(id)) if &**id == "abc"));
+        assert!(
+            matches!(&containers.globals.env, Value::Map(map) if map.entries.contains_key("HOME"))
+        );
+        assert!(
+            matches!(containers.globals.current_container.field("ID"), Some(Value::Str(id)) if &**id == "abc")
+        );
     }
 }

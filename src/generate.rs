@@ -1,1 +1,336 @@
-//! generate (in progress).
+//! One pass of the pipeline for one configured template:
+//! docker (list, inspect) -> model -> context -> template -> output -> notify.
+//!
+//! `Generator` owns the Docker client, `$.Docker`, the inspect cache and, per template, the
+//! parsed template and the output state. One-shot mode calls `render` once per template;
+//! watch mode calls it from its loop and tells it which containers events named. It never
+//! reads the events stream, sleeps or handles signals.
+
+use crate::config::{Config, TemplateConfig};
+use crate::context;
+use crate::docker::Client;
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{self, Container, DockerInfo, NetworkFlags};
+use crate::notify;
+use crate::output::{self, Outcome, Output};
+use crate::template::{self, Template};
+use serde_json::Value as Json;
+use std::collections::{HashMap, HashSet};
+use std::time::SystemTime;
+
+/// Renders configured templates from the daemon's containers.
+pub struct Generator {
+    client: Client,
+    docker: DockerInfo,
+    /// `Internal` per network name, and the pass that fetched it; fetched again (at most
+    /// once per pass) when a container names a network it does not know.
+    networks: Option<(NetworkFlags, u64)>,
+    /// Inspected containers by ID, with a fingerprint of the list entry they were seen with.
+    cache: HashMap<String, Cached>,
+    /// Containers that events named since they were inspected.
+    invalidated: HashSet<String>,
+    current_container_id: String,
+    entries: Vec<Entry>,
+    passes: u64,
+}
+
+struct Cached {
+    fingerprint: String,
+    container: Container,
+    last_seen: u64,
+}
+
+/// One configured template and its state between passes.
+struct Entry {
+    config: TemplateConfig,
+    template: Option<Template>,
+    output: Output,
+    /// The template files' stamp when the last render failed on the template.
+    broken_at: Option<Vec<(Option<SystemTime>, u64)>>,
+}
+
+/// What one pass did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rendered {
+    /// The output changed (or went to stdout) and notifications ran.
+    Changed,
+    Unchanged,
+}
+
+impl Generator {
+    /// Prepares a generator; fetches `/version` once (a failure is logged, spec §5.1) and
+    /// finds the container tinygen runs in.
+    pub fn new(config: &Config, client: Client) -> Generator {
+        let mut docker = DockerInfo::default();
+        match client.version() {
+            Ok(version) => docker.apply_version(&version),
+            Err(error) => log!("Error retrieving docker server version info: {error}"),
+        }
+        let entries = config
+            .templates
+            .iter()
+            .map(|config| Entry {
+                config: config.clone(),
+                template: None,
+                output: Output::new(config.dest.clone()),
+                broken_at: None,
+            })
+            .collect();
+        Generator {
+            client,
+            docker,
+            networks: None,
+            cache: HashMap::new(),
+            invalidated: HashSet::new(),
+            current_container_id: detect_current_container_id(),
+            entries,
+            passes: 0,
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The configured templates, in order.
+    pub fn configs(&self) -> impl Iterator<Item = &TemplateConfig> {
+        self.entries.iter().map(|entry| &entry.config)
+    }
+
+    /// Marks a container as changed: the next pass inspects it again.
+    pub fn invalidate(&mut self, id: &str) {
+        self.invalidated.insert(id.to_string());
+    }
+
+    /// Forgets every cached inspect and network (after a daemon reconnect).
+    pub fn invalidate_all(&mut self) {
+        self.cache.clear();
+        self.networks = None;
+    }
+
+    /// Whether the files of template `index` changed since its last render failed on them.
+    pub fn template_changed(&self, index: usize) -> bool {
+        let entry = &self.entries[index];
+        entry
+            .broken_at
+            .as_ref()
+            .is_some_and(|stamp| *stamp != template::stamp(&entry.config.template))
+    }
+
+    /// Renders template `index` once, remembering a template failure (see
+    /// `template_changed`).
+    pub fn render(&mut self, index: usize, force_notify: bool) -> Result<Rendered> {
+        let result = self.render_once(index, force_notify);
+        let entry = &mut self.entries[index];
+        entry.broken_at = match &result {
+            Err(error) if error.kind == ErrorKind::Template => {
+                Some(template::stamp(&entry.config.template))
+            }
+            _ => None,
+        };
+        result
+    }
+
+    /// Renders template `index` once: list, inspect what changed, render, write, and notify
+    /// when the output changed (or always, with `force_notify`, for `-interval`).
+    fn render_once(&mut self, index: usize, force_notify: bool) -> Result<Rendered> {
+        let needs_info = {
+            let entry = &mut self.entries[index];
+            reload_template(entry)?;
+            entry
+                .template
+                .as_ref()
+                .is_some_and(|template| template.mentions("Docker"))
+        };
+        let containers = self.containers(index, needs_info)?;
+        let current = self.current_container(&containers);
+        let env = context::process_env();
+        let root = context::root(&containers, &env, &self.docker, current.as_ref());
+
+        let entry = &mut self.entries[index];
+        let Some(template) = &entry.template else {
+            return Err(Error::template(format!(
+                "{}: template not loaded",
+                entry.config.template
+            )));
+        };
+        let mut text = template.render(&root)?;
+        if !entry.config.keep_blank_lines {
+            text = output::remove_blank_lines(&text);
+        }
+        let outcome = entry.output.write(text.as_bytes())?;
+        let dest = entry
+            .output
+            .dest()
+            .map(|dest| dest.display().to_string())
+            .unwrap_or_default();
+        if outcome == Outcome::Written && entry.output.dest().is_some() {
+            log!("Generated '{dest}' from {} containers", containers.len());
+        }
+        if outcome == Outcome::Unchanged && !force_notify {
+            log!(
+                "Contents of {dest} did not change. Skipping notification '{}'",
+                entry.config.notify_cmd
+            );
+            return Ok(Rendered::Unchanged);
+        }
+        notify::notify(&entry.config, &self.client);
+        Ok(if outcome == Outcome::Written {
+            Rendered::Changed
+        } else {
+            Rendered::Unchanged
+        })
+    }
+
+    /// Lists the containers of template `index` and inspects those not cached, changed in the
+    /// list, or named by an event (spec §5.2.1, with docker-gen's N inspects cut to the
+    /// changed ones).
+    fn containers(&mut self, index: usize, needs_info: bool) -> Result<Vec<Container>> {
+        self.passes += 1;
+        if needs_info {
+            match self.client.info() {
+                Ok(info) => self.docker.apply_info(&info),
+                Err(error) => log!("Error retrieving docker server info: {error}"),
+            }
+        }
+        self.docker.current_container_id = self.current_container_id.clone();
+        let filters = &self.entries[index].config.container_filter;
+        let listed = self.client.list_containers(true, filters)?;
+        let mut containers = Vec::with_capacity(listed.len());
+        for entry in &listed {
+            let Some(id) = entry["Id"].as_str() else {
+                continue;
+            };
+            let fingerprint = fingerprint(entry);
+            let fresh = self
+                .cache
+                .get(id)
+                .is_some_and(|cached| cached.fingerprint == fingerprint)
+                && !self.invalidated.contains(id);
+            if !fresh {
+                match self.inspect(id) {
+                    Ok(container) => {
+                        self.cache.insert(
+                            id.to_string(),
+                            Cached {
+                                fingerprint,
+                                container,
+                                last_seen: 0,
+                            },
+                        );
+                        self.invalidated.remove(id);
+                    }
+                    Err(error) => {
+                        log!("Error inspecting container: {id}: {error}");
+                        self.cache.remove(id);
+                        continue;
+                    }
+                }
+            }
+            if let Some(cached) = self.cache.get_mut(id) {
+                cached.last_seen = self.passes;
+                containers.push(cached.container.clone());
+            }
+        }
+        // Keep what other templates' filters may still list; drop what no recent pass saw.
+        let horizon = self.passes.saturating_sub(self.entries.len() as u64);
+        self.cache.retain(|_, cached| cached.last_seen > horizon);
+        Ok(containers)
+    }
+
+    /// Inspects one container, refreshing the network table first when it names a network
+    /// the table does not know.
+    fn inspect(&mut self, id: &str) -> Result<Container> {
+        let inspect = self.client.inspect_container(id)?;
+        let known = |flags: &NetworkFlags| {
+            inspect["NetworkSettings"]["Networks"]
+                .as_object()
+                .is_none_or(|networks| networks.keys().all(|name| flags.contains_key(name)))
+        };
+        let fetched_this_pass = self
+            .networks
+            .as_ref()
+            .is_some_and(|(_, pass)| *pass == self.passes);
+        let networks = match self.networks.take() {
+            Some((flags, pass)) if fetched_this_pass || known(&flags) => (flags, pass),
+            _ => (model::network_flags(&self.client.networks()?), self.passes),
+        };
+        let container = Container::from_inspect(&inspect, &networks.0);
+        self.networks = Some(networks);
+        Ok(container)
+    }
+
+    /// `$.CurrentContainer`: from the list when it is there, else inspected on its own.
+    fn current_container(&mut self, containers: &[Container]) -> Option<Container> {
+        let id = self.current_container_id.clone();
+        if id.is_empty() {
+            return None;
+        }
+        if let Some(container) = containers.iter().find(|container| container.id == id) {
+            return Some(container.clone());
+        }
+        match self.inspect(&id) {
+            Ok(container) => Some(container),
+            Err(error) => {
+                log!("Error inspecting current container: {id}: {error}");
+                None
+            }
+        }
+    }
+}
+
+/// Loads the template on first use and again when a file changed (mtime or size).
+fn reload_template(entry: &mut Entry) -> Result<()> {
+    if entry.template.as_ref().is_none_or(Template::is_stale) {
+        entry.template = None;
+        entry.template = Some(Template::load(&entry.config.template)?);
+    }
+    Ok(())
+}
+
+/// What a list entry says about a container, minus the `Status` text that ages by itself
+/// ("Up 5 minutes") but with the health it carries ("(healthy)").
+fn fingerprint(entry: &Json) -> String {
+    let mut entry = entry.clone();
+    let status = entry["Status"].as_str().unwrap_or_default().to_string();
+    let health = status
+        .find('(')
+        .map(|start| status[start..].to_string())
+        .unwrap_or_default();
+    if let Some(object) = entry.as_object_mut() {
+        object.remove("Status");
+        object.insert("Health".to_string(), Json::String(health));
+    }
+    entry.to_string()
+}
+
+/// Reads the `/proc` files docker-gen reads to find its own container (spec §3.5).
+fn detect_current_container_id() -> String {
+    let files: Vec<String> = [
+        "/proc/1/cpuset",
+        "/proc/self/cgroup",
+        "/proc/self/mountinfo",
+    ]
+    .iter()
+    .map(|path| std::fs::read_to_string(path).unwrap_or_default())
+    .collect();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    model::current_container_id(&files, &std::env::var("HOSTNAME").unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fingerprint_ignores_uptime_but_not_health_or_state() {
+        let a = json!({"Id": "x", "State": "running", "Status": "Up 5 minutes (healthy)"});
+        let b = json!({"Id": "x", "State": "running", "Status": "Up 6 minutes (healthy)"});
+        let c = json!({"Id": "x", "State": "running", "Status": "Up 6 minutes (unhealthy)"});
+        let d = json!({"Id": "x", "State": "exited", "Status": "Up 6 minutes (healthy)"});
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert_ne!(fingerprint(&b), fingerprint(&c));
+        assert_ne!(fingerprint(&b), fingerprint(&d));
+    }
+}

@@ -19,5 +19,30 @@ mod sys;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let args = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(args) => args,
+        Err(error) => {
+            eprintln!("{error}\n{}", cli::usage());
+            return ExitCode::from(error.exit_code());
+        }
+    };
+    if args.help {
+        eprint!("{}", cli::usage());
+        return ExitCode::SUCCESS;
+    }
+    if args.version {
+        println!("{}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    if args.positionals.is_empty() && args.configs.is_empty() {
+        eprint!("{}", cli::usage());
+        return ExitCode::from(1);
+    }
+    match watch::run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            log!("{error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
 }

@@ -222,7 +222,11 @@ impl Container {
             ip: text(settings, &["IPAddress"]),
             ip6_link_local: text(settings, &["LinkLocalIPv6Address"]),
             ip6_global: text(settings, &["GlobalIPv6Address"]),
-            mounts: if mounts.is_empty() { None } else { Some(mounts) },
+            mounts: if mounts.is_empty() {
+                None
+            } else {
+                Some(mounts)
+            },
             running: boolean(inspect, &["State", "Running"]),
             health_status: text(inspect, &["State", "Health", "Status"]),
         }
@@ -257,7 +261,9 @@ fn addresses(inspect: &Json) -> Vec<Address> {
         })
         .collect();
     if addresses.is_empty() {
-        addresses = object(&inspect["Config"], "ExposedPorts").map(|(key, _)| address(key)).collect();
+        addresses = object(&inspect["Config"], "ExposedPorts")
+            .map(|(key, _)| address(key))
+            .collect();
     }
     addresses.sort_by(|a, b| {
         let number = |port: &str| port.parse::<i64>().unwrap_or(0);
@@ -284,7 +290,11 @@ impl Image {
             }
         }
         let (repository, tag) = repository.split_once(':').unwrap_or((repository, ""));
-        Image { registry: registry.to_string(), repository: repository.to_string(), tag: tag.to_string() }
+        Image {
+            registry: registry.to_string(),
+            repository: repository.to_string(),
+            tag: tag.to_string(),
+        }
     }
 }
 
@@ -306,7 +316,10 @@ impl Timestamp {
     /// Parses RFC 3339 with optional fraction (`2024-01-02T03:04:05.123456789Z`,
     /// `...+01:00`); anything else gives Go's zero time.
     pub fn parse(text: &str) -> Timestamp {
-        Timestamp::try_parse(text).unwrap_or(Timestamp { is_zero: true, ..Timestamp::default() })
+        Timestamp::try_parse(text).unwrap_or(Timestamp {
+            is_zero: true,
+            ..Timestamp::default()
+        })
     }
 
     fn try_parse(text: &str) -> Option<Timestamp> {
@@ -318,7 +331,11 @@ impl Timestamp {
             }
             part.parse().ok()
         };
-        if bytes.len() < 20 || bytes[4] != b'-' || bytes[7] != b'-' || !matches!(bytes[10], b'T' | b't') {
+        if bytes.len() < 20
+            || bytes[4] != b'-'
+            || bytes[7] != b'-'
+            || !matches!(bytes[10], b'T' | b't')
+        {
             return None;
         }
         if bytes[13] != b':' || bytes[16] != b':' {
@@ -326,7 +343,12 @@ impl Timestamp {
         }
         let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
         let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 59 {
+        if !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || minute > 59
+            || second > 59
+        {
             return None;
         }
         let mut position = 19;
@@ -360,7 +382,12 @@ impl Timestamp {
         };
         let days = crate::log::days_from_civil(year, month as u32, day as u32);
         let local = days * 86_400 + hour * 3600 + minute * 60 + second;
-        Some(Timestamp { unix_seconds: local - i64::from(offset_seconds), nanos, offset_seconds, is_zero: false })
+        Some(Timestamp {
+            unix_seconds: local - i64::from(offset_seconds),
+            nanos,
+            offset_seconds,
+            is_zero: false,
+        })
     }
 
     /// Date and clock in the timestamp's own offset: (y, m, d, hh, mm, ss).
@@ -371,7 +398,14 @@ impl Timestamp {
         let local = self.unix_seconds + i64::from(self.offset_seconds);
         let (year, month, day) = crate::log::civil_from_days(local.div_euclid(86_400));
         let second_of_day = local.rem_euclid(86_400);
-        (year, month, day, second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60)
+        (
+            year,
+            month,
+            day,
+            second_of_day / 3600,
+            second_of_day / 60 % 60,
+            second_of_day % 60,
+        )
     }
 
     /// The fraction as Go's `.999999999` prints it: trailing zeros dropped, nothing for zero.
@@ -388,10 +422,18 @@ impl Timestamp {
         let (year, month, day, hour, minute, second) = self.local_parts();
         let offset = self.offset_seconds;
         let sign = if offset < 0 { '-' } else { '+' };
-        let numeric = format!("{sign}{:02}{:02}", offset.abs() / 3600, offset.abs() / 60 % 60);
+        let numeric = format!(
+            "{sign}{:02}{:02}",
+            offset.abs() / 3600,
+            offset.abs() / 60 % 60
+        );
         // A parsed "Z" is Go's UTC location; another offset is a fixed zone without a name,
         // which Go prints as the numeric offset again.
-        let zone = if offset == 0 { "UTC".to_string() } else { numeric.clone() };
+        let zone = if offset == 0 {
+            "UTC".to_string()
+        } else {
+            numeric.clone()
+        };
         format!(
             "{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}{} {numeric} {zone}",
             self.fraction()
@@ -406,9 +448,16 @@ impl Timestamp {
             "Z".to_string()
         } else {
             let sign = if offset < 0 { '-' } else { '+' };
-            format!("{sign}{:02}:{:02}", offset.abs() / 3600, offset.abs() / 60 % 60)
+            format!(
+                "{sign}{:02}:{:02}",
+                offset.abs() / 3600,
+                offset.abs() / 60 % 60
+            )
         };
-        format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{}{zone}", self.fraction())
+        format!(
+            "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{}{zone}",
+            self.fraction()
+        )
     }
 }
 
@@ -444,10 +493,14 @@ pub fn split_key_values<'a>(items: impl IntoIterator<Item = &'a str>) -> BTreeMa
 /// Finds the ID of the container tinygen runs in, from the contents of `/proc/1/cpuset`,
 /// `/proc/self/cgroup` and `/proc/self/mountinfo` in that order (spec §3.5).
 pub fn current_container_id(files: &[&str], hostname: &str) -> String {
-    let hostname_usable = hostname.len() == 12 && hostname.bytes().all(|b| b.is_ascii_alphanumeric());
+    let hostname_usable =
+        hostname.len() == 12 && hostname.bytes().all(|b| b.is_ascii_alphanumeric());
     if hostname_usable {
         for file in files {
-            if let Some(id) = file.lines().find_map(|line| match_line(line, Some(hostname))) {
+            if let Some(id) = file
+                .lines()
+                .find_map(|line| match_line(line, Some(hostname)))
+            {
                 return id;
             }
         }
@@ -467,15 +520,24 @@ fn match_line(line: &str, prefix: Option<&str>) -> Option<String> {
     if !is_mountinfo_line(line) {
         return ids.first().map(|(_, id)| id.to_string());
     }
-    if let Some((_, id)) = ids.iter().find(|(start, _)| line[..*start].ends_with("containers/")) {
+    if let Some((_, id)) = ids
+        .iter()
+        .find(|(start, _)| line[..*start].ends_with("containers/"))
+    {
         return Some(id.to_string());
     }
     ids.iter()
         .find(|(start, id)| {
             let rest = &line[start + id.len()..];
-            let rest = rest.strip_prefix('/').map(|rest| rest.strip_prefix("userdata/").unwrap_or(rest));
+            let rest = rest
+                .strip_prefix('/')
+                .map(|rest| rest.strip_prefix("userdata/").unwrap_or(rest));
             line[..*start].ends_with('/')
-                && rest.is_some_and(|rest| ["hostname", "hosts", "resolv.conf"].iter().any(|f| rest.starts_with(f)))
+                && rest.is_some_and(|rest| {
+                    ["hostname", "hosts", "resolv.conf"]
+                        .iter()
+                        .any(|f| rest.starts_with(f))
+                })
         })
         .map(|(_, id)| id.to_string())
 }
@@ -523,11 +585,18 @@ fn boolean(json: &Json, path: &[&str]) -> bool {
 
 fn integer(json: &Json, path: &[&str]) -> i64 {
     let value = lookup(json, path);
-    value.as_i64().or_else(|| value.as_f64().map(|f| f as i64)).unwrap_or(0)
+    value
+        .as_i64()
+        .or_else(|| value.as_f64().map(|f| f as i64))
+        .unwrap_or(0)
 }
 
 fn strings(json: &Json) -> Vec<String> {
-    json.as_array().into_iter().flatten().filter_map(|item| item.as_str().map(str::to_string)).collect()
+    json.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item.as_str().map(str::to_string))
+        .collect()
 }
 
 fn object<'a>(json: &'a Json, key: &str) -> impl Iterator<Item = (&'a String, &'a Json)> {
@@ -602,12 +671,18 @@ mod tests {
         assert_eq!(container.ip, "172.17.0.5");
         assert!(container.running);
         assert_eq!(container.health_status, "healthy");
-        assert_eq!(container.image.to_string(), "registry.example.com:5000/team/web:1.2");
+        assert_eq!(
+            container.image.to_string(),
+            "registry.example.com:5000/team/web:1.2"
+        );
         assert_eq!(container.image.registry, "registry.example.com:5000");
         assert_eq!(container.env["EMPTY"], "");
         assert_eq!(container.env["BARE"], "");
         assert_eq!(container.env["EQ"], "z");
-        assert_eq!(container.labels.as_ref().unwrap()["com.example.role"], "frontend");
+        assert_eq!(
+            container.labels.as_ref().unwrap()["com.example.role"],
+            "frontend"
+        );
         assert_eq!(container.devices[0].permissions, "rwm");
         assert_eq!(container.mounts.as_ref().unwrap()[0].mode, "ro");
         let names: Vec<_> = container.networks.iter().map(|n| n.name.as_str()).collect();
@@ -625,11 +700,21 @@ mod tests {
         let summary: Vec<_> = container
             .addresses
             .iter()
-            .map(|a| format!("{}/{} {}:{} {}", a.port, a.proto, a.host_ip, a.host_port, a.ip))
+            .map(|a| {
+                format!(
+                    "{}/{} {}:{} {}",
+                    a.port, a.proto, a.host_ip, a.host_port, a.ip
+                )
+            })
             .collect();
         assert_eq!(
             summary,
-            ["53/udp : 172.17.0.5", "443/tcp : 172.17.0.5", "8080/tcp 0.0.0.0:49153 172.17.0.5", "9000/tcp : 172.17.0.5"]
+            [
+                "53/udp : 172.17.0.5",
+                "443/tcp : 172.17.0.5",
+                "8080/tcp 0.0.0.0:49153 172.17.0.5",
+                "9000/tcp : 172.17.0.5"
+            ]
         );
     }
 
@@ -638,7 +723,11 @@ mod tests {
         let mut inspect = sample();
         inspect["NetworkSettings"]["Ports"] = json!({});
         let container = Container::from_inspect(&inspect, &NetworkFlags::new());
-        let ports: Vec<_> = container.addresses.iter().map(|a| a.port.as_str()).collect();
+        let ports: Vec<_> = container
+            .addresses
+            .iter()
+            .map(|a| a.port.as_str())
+            .collect();
         assert_eq!(ports, ["80", "443"]);
         assert!(container.addresses.iter().all(|a| a.host_port.is_empty()));
     }
@@ -654,7 +743,10 @@ mod tests {
         assert_eq!(container.mounts, None);
         assert!(container.env.is_empty());
         assert!(container.created.is_zero);
-        assert_eq!(container.created.go_string(), "0001-01-01 00:00:00 +0000 UTC");
+        assert_eq!(
+            container.created.go_string(),
+            "0001-01-01 00:00:00 +0000 UTC"
+        );
         assert_eq!(container.created.rfc3339(), "0001-01-01T00:00:00Z");
     }
 
@@ -672,7 +764,10 @@ mod tests {
             ("nginx", ("", "nginx", "")),
             ("nginx:1.25", ("", "nginx", "1.25")),
             ("tianon/centos:7", ("", "tianon/centos", "7")),
-            ("jwilder/docker-register", ("", "jwilder/docker-register", "")),
+            (
+                "jwilder/docker-register",
+                ("", "jwilder/docker-register", ""),
+            ),
             ("localhost/app:dev", ("localhost", "app", "dev")),
             ("localhost:5000/app", ("localhost:5000", "app", "")),
             ("quay.io/org/app:v1", ("quay.io", "org/app", "v1")),
@@ -681,7 +776,15 @@ mod tests {
         ];
         for (input, (registry, repository, tag)) in cases {
             let image = Image::split(input);
-            assert_eq!((image.registry.as_str(), image.repository.as_str(), image.tag.as_str()), (registry, repository, tag), "{input}");
+            assert_eq!(
+                (
+                    image.registry.as_str(),
+                    image.repository.as_str(),
+                    image.tag.as_str()
+                ),
+                (registry, repository, tag),
+                "{input}"
+            );
             assert_eq!(image.to_string(), input, "round trip of {input}");
         }
     }
@@ -696,7 +799,10 @@ mod tests {
         let offset = Timestamp::parse("2024-01-02T03:04:05.5+01:30");
         assert_eq!(offset.go_string(), "2024-01-02 03:04:05.5 +0130 +0130");
         assert_eq!(offset.rfc3339(), "2024-01-02T03:04:05.5+01:30");
-        assert_eq!(offset.unix_seconds, Timestamp::parse("2024-01-02T01:34:05Z").unix_seconds);
+        assert_eq!(
+            offset.unix_seconds,
+            Timestamp::parse("2024-01-02T01:34:05Z").unix_seconds
+        );
         assert!(Timestamp::parse("yesterday").is_zero);
     }
 
@@ -705,8 +811,18 @@ mod tests {
         let mut info = DockerInfo::default();
         info.apply_version(&json!({"Version": "20.10.24", "ApiVersion": "1.41", "GoVersion": "go1.19", "Os": "linux", "Arch": "arm64"}));
         info.apply_info(&json!({"Name": "router", "Containers": 7, "Images": 3}));
-        assert_eq!((info.version.as_str(), info.operating_system.as_str(), info.architecture.as_str()), ("20.10.24", "linux", "arm64"));
-        assert_eq!((info.name.as_str(), info.num_containers, info.num_images), ("router", 7, 3));
+        assert_eq!(
+            (
+                info.version.as_str(),
+                info.operating_system.as_str(),
+                info.architecture.as_str()
+            ),
+            ("20.10.24", "linux", "arm64")
+        );
+        assert_eq!(
+            (info.name.as_str(), info.num_containers, info.num_images),
+            ("router", 7, 3)
+        );
     }
 
     const ID: &str = "18862cabc2e0d24142cf93c46ccb6e070c2ea7b996c81c0311ec0309abcbcdfb";
@@ -723,8 +839,12 @@ mod tests {
     #[test]
     fn finds_current_container_in_mountinfo_only_through_known_paths() {
         let unrelated = format!("1 2 0:3 / /x rw - overlay overlay rw,lowerdir=/l/{OTHER}/diff");
-        let hosts = format!("4 5 254:1 /var/lib/docker/containers/{ID}/hosts /etc/hosts rw - ext4 /dev/vda1 rw");
-        let podman = format!("6 7 254:1 /overlay-containers/{ID}/userdata/hostname /etc/hostname rw - ext4 x rw");
+        let hosts = format!(
+            "4 5 254:1 /var/lib/docker/containers/{ID}/hosts /etc/hosts rw - ext4 /dev/vda1 rw"
+        );
+        let podman = format!(
+            "6 7 254:1 /overlay-containers/{ID}/userdata/hostname /etc/hostname rw - ext4 x rw"
+        );
         let separate = format!("8 9 254:2 /{ID}/resolv.conf /etc/resolv.conf rw - ext4 x rw");
         let mountinfo = format!("{unrelated}\n{hosts}\n");
         assert_eq!(current_container_id(&["", "", &mountinfo], ""), ID);

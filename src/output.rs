@@ -17,13 +17,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 /// What a write did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// The dest now holds the new content (or it went to stdout).
     Written,
     /// The dest already held exactly this content; nothing was written.
     Unchanged,
+    /// The check refused the new content; the previous file was put back.
+    Rejected(Error),
 }
+
+/// Validates a candidate that is in place at the given path.
+pub type Check<'a> = &'a mut dyn FnMut(&Path) -> Result<()>;
 
 /// One destination and what tinygen last wrote there.
 #[derive(Debug)]
@@ -54,9 +59,20 @@ impl Output {
 
     /// Writes `content` unless the dest already holds it. Stdout always counts as written.
     pub fn write(&mut self, content: &[u8]) -> Result<Outcome> {
+        self.write_checked(content, None)
+    }
+
+    /// Like `write`, and when the content changed, runs `check` with the new file in place
+    /// (so that a check such as `nginx -t` sees it where it will live). When the check fails
+    /// the previous bytes are put back (atomically, same mode and owner; a dest that did not
+    /// exist is removed) and the outcome is `Rejected`.
+    pub fn write_checked(&mut self, content: &[u8], check: Option<Check<'_>>) -> Result<Outcome> {
         let Some(dest) = &self.dest else {
             let mut stdout = io::stdout().lock();
-            stdout.write_all(content).and_then(|()| stdout.flush()).map_err(|error| Error::io("stdout", error))?;
+            stdout
+                .write_all(content)
+                .and_then(|()| stdout.flush())
+                .map_err(|error| Error::io("stdout", error))?;
             return Ok(Outcome::Written);
         };
         let target = resolve_symlink(dest);
@@ -81,15 +97,50 @@ impl Output {
             self.last = metadata.map(|metadata| Fingerprint::of(&metadata, hash));
             return Ok(Outcome::Unchanged);
         }
-        replace(&target, content, metadata.as_ref()).map_err(|error| Error::io(dest.display(), error))?;
-        self.last = fs::metadata(&target).ok().map(|metadata| Fingerprint::of(&metadata, hash));
+        replace(&target, content, metadata.as_ref())
+            .map_err(|error| Error::io(dest.display(), error))?;
+        if let Some(check) = check {
+            if let Err(error) = check(&target) {
+                let restored = match &metadata {
+                    Some(_) => replace(&target, &current, metadata.as_ref()),
+                    None => fs::remove_file(&target),
+                };
+                restored.map_err(|restore| {
+                    let message = format!("restoring the previous content: {restore}");
+                    Error::io(dest.display(), io::Error::new(restore.kind(), message))
+                })?;
+                let previous = self::hash(&current);
+                self.last = fs::metadata(&target).ok().map(|metadata| Fingerprint::of(&metadata, previous));
+                return Ok(Outcome::Rejected(error));
+            }
+        }
+        self.last = fs::metadata(&target)
+            .ok()
+            .map(|metadata| Fingerprint::of(&metadata, hash));
         Ok(Outcome::Written)
+    }
+
+    /// What the dest holds now (empty when it does not exist), for a dry run.
+    pub fn current(&self) -> Result<Vec<u8>> {
+        let Some(dest) = &self.dest else {
+            return Ok(Vec::new());
+        };
+        match fs::read(resolve_symlink(dest)) {
+            Ok(content) => Ok(content),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(error) => Err(Error::io(dest.display(), error)),
+        }
     }
 }
 
 impl Fingerprint {
     fn of(metadata: &fs::Metadata, hash: u64) -> Fingerprint {
-        Fingerprint { modified: metadata.modified().ok(), size: metadata.len(), inode: metadata.ino(), hash }
+        Fingerprint {
+            modified: metadata.modified().ok(),
+            size: metadata.len(),
+            inode: metadata.ino(),
+            hash,
+        }
     }
 }
 
@@ -121,7 +172,9 @@ fn resolve_symlink(dest: &Path) -> PathBuf {
 fn replace(target: &Path, content: &[u8], existing: Option<&fs::Metadata>) -> io::Result<()> {
     match write_atomically(target, content, existing) {
         Ok(()) => Ok(()),
-        Err(error) if existing.is_some() && needs_in_place(&error) => write_in_place(target, content),
+        Err(error) if existing.is_some() && needs_in_place(&error) => {
+            write_in_place(target, content)
+        }
         Err(error) => Err(error),
     }
 }
@@ -130,23 +183,37 @@ fn replace(target: &Path, content: &[u8], existing: Option<&fs::Metadata>) -> io
 /// point (EBUSY), on another device than its directory (EXDEV), or its directory refuses a
 /// new file (EACCES, EPERM, EROFS).
 fn needs_in_place(error: &io::Error) -> bool {
-    matches!(error.raw_os_error(), Some(libc::EBUSY | libc::EXDEV | libc::EACCES | libc::EPERM | libc::EROFS))
+    matches!(
+        error.raw_os_error(),
+        Some(libc::EBUSY | libc::EXDEV | libc::EACCES | libc::EPERM | libc::EROFS)
+    )
 }
 
-fn write_atomically(target: &Path, content: &[u8], existing: Option<&fs::Metadata>) -> io::Result<()> {
+fn write_atomically(
+    target: &Path,
+    content: &[u8],
+    existing: Option<&fs::Metadata>,
+) -> io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let directory = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let file_name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = directory.join(format!(
         ".{file_name}.tinygen-{}-{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
     // New files get 0644 minus the umask, as docker-gen's os.WriteFile.
-    let mut file = OpenOptions::new().write(true).create_new(true).mode(0o644).open(&temp)?;
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(&temp)?;
     let result = (|| {
         if let Some(metadata) = existing {
             std::os::unix::fs::fchown(&file, Some(metadata.uid()), Some(metadata.gid()))?;
@@ -174,6 +241,15 @@ fn write_in_place(target: &Path, content: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
+/// A unified diff of `old` and `new` with three lines of context, headed by `name`.
+pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("{name} (current)"), &format!("{name} (new)"))
+        .to_string()
+}
+
 /// Drops lines made only of whitespace (Unicode `IsSpace`), keeping other lines byte for
 /// byte, `\r\n` included (spec §5.3).
 pub fn remove_blank_lines(text: &str) -> String {
@@ -188,7 +264,10 @@ pub fn remove_blank_lines(text: &str) -> String {
 
 /// Go's `unicode.IsSpace`.
 fn is_go_space(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | ' ' | '\u{85}' | '\u{A0}') || (c > '\u{FF}' && c.is_whitespace())
+    matches!(
+        c,
+        '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | ' ' | '\u{85}' | '\u{A0}'
+    ) || (c > '\u{FF}' && c.is_whitespace())
 }
 
 #[cfg(test)]
@@ -228,13 +307,22 @@ mod tests {
         let mut output = Output::new(Some(dest.clone()));
         assert_eq!(output.write(b"one\n").unwrap(), Outcome::Written);
         assert_eq!(fs::read(&dest).unwrap(), b"one\n");
-        assert_eq!(fs::metadata(&dest).unwrap().mode() & 0o777, 0o644 & !current_umask());
+        assert_eq!(
+            fs::metadata(&dest).unwrap().mode() & 0o777,
+            0o644 & !current_umask()
+        );
         let before = fs::metadata(&dest).unwrap();
         assert_eq!(output.write(b"one\n").unwrap(), Outcome::Unchanged);
         // A fresh Output (a new process) compares bytes and still does not rewrite.
-        assert_eq!(Output::new(Some(dest.clone())).write(b"one\n").unwrap(), Outcome::Unchanged);
+        assert_eq!(
+            Output::new(Some(dest.clone())).write(b"one\n").unwrap(),
+            Outcome::Unchanged
+        );
         let after = fs::metadata(&dest).unwrap();
-        assert_eq!((before.ino(), before.modified().unwrap()), (after.ino(), after.modified().unwrap()));
+        assert_eq!(
+            (before.ino(), before.modified().unwrap()),
+            (after.ino(), after.modified().unwrap())
+        );
         assert_eq!(output.write(b"two\n").unwrap(), Outcome::Written);
         assert_eq!(fs::read(&dest).unwrap(), b"two\n");
     }
@@ -254,7 +342,10 @@ mod tests {
     fn empty_output_does_not_create_the_dest() {
         let dir = temp_dir("empty");
         let dest = dir.join("never");
-        assert_eq!(Output::new(Some(dest.clone())).write(b"").unwrap(), Outcome::Unchanged);
+        assert_eq!(
+            Output::new(Some(dest.clone())).write(b"").unwrap(),
+            Outcome::Unchanged
+        );
         assert!(!dest.exists());
     }
 
@@ -265,7 +356,9 @@ mod tests {
         fs::write(&dest, b"old").unwrap();
         fs::set_permissions(&dest, fs::Permissions::from_mode(0o600)).unwrap();
         let owner = (1234, 2345);
-        let is_root = fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
+        let is_root = fs::metadata("/proc/self")
+            .map(|m| m.uid() == 0)
+            .unwrap_or(false);
         if is_root {
             std::os::unix::fs::chown(&dest, Some(owner.0), Some(owner.1)).unwrap();
         }
@@ -273,11 +366,18 @@ mod tests {
         Output::new(Some(dest.clone())).write(b"new").unwrap();
         let metadata = fs::metadata(&dest).unwrap();
         assert_eq!(metadata.mode() & 0o7777, 0o600);
-        assert_ne!(metadata.ino(), inode, "an ordinary file is replaced by rename");
+        assert_ne!(
+            metadata.ino(),
+            inode,
+            "an ordinary file is replaced by rename"
+        );
         if is_root {
             assert_eq!((metadata.uid(), metadata.gid()), owner);
         }
-        let leftovers: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers.len(), 1, "temp files left behind: {leftovers:?}");
     }
 
@@ -290,7 +390,10 @@ mod tests {
         let link = dir.join("link.conf");
         symlink("real/target.conf", &link).unwrap();
         Output::new(Some(link.clone())).write(b"new").unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         assert_eq!(fs::read(&target).unwrap(), b"new");
     }
 
@@ -303,12 +406,17 @@ mod tests {
         fs::write(&dest, &first).unwrap();
         let done = Arc::new(AtomicBool::new(false));
         let reader = {
-            let (dest, done, first, second) = (dest.clone(), done.clone(), first.clone(), second.clone());
+            let (dest, done, first, second) =
+                (dest.clone(), done.clone(), first.clone(), second.clone());
             std::thread::spawn(move || {
                 let mut reads = 0;
                 while !done.load(Ordering::Relaxed) {
                     let content = fs::read(&dest).unwrap();
-                    assert!(content == first || content == second, "partial read of {} bytes", content.len());
+                    assert!(
+                        content == first || content == second,
+                        "partial read of {} bytes",
+                        content.len()
+                    );
                     reads += 1;
                 }
                 reads
@@ -316,7 +424,9 @@ mod tests {
         };
         let mut output = Output::new(Some(dest.clone()));
         for round in 0..60 {
-            output.write(if round % 2 == 0 { &second } else { &first }).unwrap();
+            output
+                .write(if round % 2 == 0 { &second } else { &first })
+                .unwrap();
         }
         done.store(true, Ordering::Relaxed);
         assert!(reader.join().unwrap() > 0);
@@ -324,7 +434,9 @@ mod tests {
 
     #[test]
     fn rewrites_a_bind_mounted_file_in_place() {
-        let is_root = fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
+        let is_root = fs::metadata("/proc/self")
+            .map(|m| m.uid() == 0)
+            .unwrap_or(false);
         if !is_root {
             eprintln!("skipped: bind mounts need root");
             return;
@@ -334,13 +446,25 @@ mod tests {
         let dest = dir.join("mounted.conf");
         fs::write(&source, b"old\n").unwrap();
         fs::write(&dest, b"").unwrap();
-        let status = Command::new("mount").arg("--bind").arg(&source).arg(&dest).status().expect("run mount");
-        assert!(status.success(), "mount --bind failed: tinygen's tests run as root and need bind mounts");
+        let status = Command::new("mount")
+            .arg("--bind")
+            .arg(&source)
+            .arg(&dest)
+            .status()
+            .expect("run mount");
+        assert!(
+            status.success(),
+            "mount --bind failed: tinygen's tests run as root and need bind mounts"
+        );
         let result = Output::new(Some(dest.clone())).write(b"new content\n");
         let read_back = fs::read(&source);
         let _ = Command::new("umount").arg(&dest).status();
         assert_eq!(result.unwrap(), Outcome::Written);
-        assert_eq!(read_back.unwrap(), b"new content\n", "the bind-mount source must see the new content");
+        assert_eq!(
+            read_back.unwrap(),
+            b"new content\n",
+            "the bind-mount source must see the new content"
+        );
     }
 
     #[test]
@@ -349,13 +473,56 @@ mod tests {
         let dest = dir.join("sub");
         fs::create_dir(&dest).unwrap();
         let error = Output::new(Some(dest.clone())).write(b"x").unwrap_err();
-        assert!(error.message.starts_with(&dest.display().to_string()), "{error}");
+        assert!(
+            error.message.starts_with(&dest.display().to_string()),
+            "{error}"
+        );
         assert!(dest.is_dir());
+    }
+
+    #[test]
+    fn a_failed_check_restores_the_previous_file() {
+        let dir = temp_dir("check");
+        let dest = dir.join("site.conf");
+        fs::write(&dest, b"good\n").unwrap();
+        fs::set_permissions(&dest, fs::Permissions::from_mode(0o640)).unwrap();
+        let mut output = Output::new(Some(dest.clone()));
+        let mut seen = Vec::new();
+        let mut refuse = |path: &Path| {
+            seen.push(fs::read(path).unwrap());
+            Err(Error::new(crate::error::ErrorKind::Io, "check failed"))
+        };
+        let outcome = output.write_checked(b"bad\n", Some(&mut refuse)).unwrap();
+        assert!(matches!(outcome, Outcome::Rejected(_)));
+        assert_eq!(seen, [b"bad\n".to_vec()], "the check sees the candidate at the real path");
+        assert_eq!(fs::read(&dest).unwrap(), b"good\n");
+        assert_eq!(fs::metadata(&dest).unwrap().mode() & 0o777, 0o640);
+        let mut accept = |_: &Path| Ok(());
+        assert_eq!(output.write_checked(b"better\n", Some(&mut accept)).unwrap(), Outcome::Written);
+        assert_eq!(fs::read(&dest).unwrap(), b"better\n");
+        // A rejected first file leaves nothing behind.
+        let fresh = dir.join("fresh.conf");
+        let mut refuse = |_: &Path| Err(Error::new(crate::error::ErrorKind::Io, "no"));
+        let outcome = Output::new(Some(fresh.clone())).write_checked(b"x\n", Some(&mut refuse)).unwrap();
+        assert!(matches!(outcome, Outcome::Rejected(_)));
+        assert!(!fresh.exists());
+    }
+
+    #[test]
+    fn unified_diff_names_the_dest() {
+        let diff = unified_diff("/etc/hosts", "a\nb\nc\n", "a\nB\nc\n");
+        assert!(diff.starts_with("--- /etc/hosts (current)\n+++ /etc/hosts (new)\n"), "{diff}");
+        assert!(diff.contains("-b\n+B\n"), "{diff}");
     }
 
     fn current_umask() -> u32 {
         let probe = temp_dir("umask").join("probe");
-        OpenOptions::new().write(true).create_new(true).mode(0o777).open(&probe).unwrap();
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o777)
+            .open(&probe)
+            .unwrap();
         !fs::metadata(&probe).unwrap().mode() & 0o777
     }
 }

@@ -18,6 +18,7 @@ use std::time::SystemTime;
 pub struct Template {
     engine: Engine,
     sources: Vec<Source>,
+    texts: Vec<String>,
 }
 
 enum Engine {
@@ -44,20 +45,43 @@ impl Source {
     }
 }
 
+/// The (mtime, size) of each file of a template spec, to notice edits of a broken template.
+pub fn stamp(spec: &str) -> Vec<(Option<SystemTime>, u64)> {
+    spec.split(';')
+        .map(str::trim)
+        .filter(|path| !path.is_empty())
+        .map(|path| {
+            let source = Source::stat(Path::new(path));
+            (source.modified, source.size)
+        })
+        .collect()
+}
+
 impl Template {
     /// Reads and parses `spec`: one path, or several joined with `;` (spec §5.3). The first
     /// file's extension chooses the dialect: `.tt` is tinytemplate, anything else Go.
     pub fn load(spec: &str) -> Result<Template> {
-        let paths: Vec<PathBuf> = spec.split(';').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+        let paths: Vec<PathBuf> = spec
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .collect();
         let Some(first) = paths.first() else {
             return Err(Error::template("no template file given"));
         };
         let mut sources = Vec::with_capacity(paths.len());
         let mut files = Vec::with_capacity(paths.len());
+        let mut texts = Vec::with_capacity(paths.len());
         for path in &paths {
             let source = Source::stat(path);
-            let text = std::fs::read_to_string(path).map_err(|error| Error::template(format!("{}: {error}", path.display())))?;
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+            let text = std::fs::read_to_string(path)
+                .map_err(|error| Error::template(format!("{}: {error}", path.display())))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            texts.push(text.clone());
             files.push((name, text));
             sources.push(source);
         }
@@ -67,12 +91,24 @@ impl Template {
         } else {
             Engine::Go(go::GoTemplate::parse(&files, functions())?)
         };
-        Ok(Template { engine, sources })
+        Ok(Template {
+            engine,
+            sources,
+            texts,
+        })
     }
 
     /// Whether a file changed (mtime or size) since it was loaded.
     pub fn is_stale(&self) -> bool {
-        self.sources.iter().any(|source| Source::stat(&source.path) != *source)
+        self.sources
+            .iter()
+            .any(|source| Source::stat(&source.path) != *source)
+    }
+
+    /// Whether any of the template's files contains `word` (used to skip API calls for data
+    /// a template never mentions, such as `$.Docker`).
+    pub fn mentions(&self, word: &str) -> bool {
+        self.texts.iter().any(|text| text.contains(word))
     }
 
     /// Renders with `root` as the data.

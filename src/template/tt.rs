@@ -18,7 +18,10 @@ pub struct TtTemplate {
 
 impl TtTemplate {
     pub fn parse(name: &str, text: String) -> Result<TtTemplate> {
-        let template = TtTemplate { name: name.to_string(), text };
+        let template = TtTemplate {
+            name: name.to_string(),
+            text,
+        };
         check_tags(&template.name, &template.text)?;
         template.compile()?;
         Ok(template)
@@ -45,15 +48,17 @@ impl TtTemplate {
         });
         engine
             .add_template(&self.name, &self.text)
-            .map_err(|error| Error::template(format!("{}: {}", self.name, one_line(&error.to_string()))))?;
+            .map_err(|error| {
+                Error::template(format!("{}: {}", self.name, one_line(&error.to_string())))
+            })?;
         Ok(engine)
     }
 
     pub fn execute(&self, root: &Value) -> Result<String> {
         let engine = self.compile()?;
-        engine
-            .render(&self.name, &to_json(root))
-            .map_err(|error| Error::template(format!("{}: {}", self.name, one_line(&error.to_string()))))
+        engine.render(&self.name, &to_json(root)).map_err(|error| {
+            Error::template(format!("{}: {}", self.name, one_line(&error.to_string())))
+        })
     }
 }
 
@@ -75,7 +80,10 @@ fn one_line(text: &str) -> String {
 fn check_tags(name: &str, text: &str) -> Result<()> {
     // tinytemplate reads a trailing backslash as an escape of a byte past the end.
     if text.ends_with('\\') {
-        return Err(Error::template(format!("{name}:{}: the template ends with a backslash", position(text, text.len() - 1))));
+        return Err(Error::template(format!(
+            "{name}:{}: the template ends with a backslash",
+            position(text, text.len() - 1)
+        )));
     }
     let bytes = text.as_bytes();
     let mut index = 0;
@@ -83,11 +91,19 @@ fn check_tags(name: &str, text: &str) -> Result<()> {
         match bytes[index] {
             // A backslash right before `{` makes it literal.
             b'\\' if bytes.get(index + 1) == Some(&b'{') => index += 2,
-            b'{' if bytes.get(index + 1).is_some_and(|b| !matches!(b, b'{' | b'#')) => {
+            b'{' if bytes
+                .get(index + 1)
+                .is_some_and(|b| !matches!(b, b'{' | b'#')) =>
+            {
                 let end = text[index..].find('}').map(|offset| index + offset);
-                let inner = end.map(|end| text[index + 1..end].trim().trim_matches('-').trim()).unwrap_or("x");
+                let inner = end
+                    .map(|end| text[index + 1..end].trim().trim_matches('-').trim())
+                    .unwrap_or("x");
                 if inner.is_empty() || inner.split('.').any(str::is_empty) {
-                    return Err(Error::template(format!("{name}:{}: empty or malformed value path in tag", position(text, index))));
+                    return Err(Error::template(format!(
+                        "{name}:{}: empty or malformed value path in tag",
+                        position(text, index)
+                    )));
                 }
                 index = end.unwrap_or(bytes.len());
             }
@@ -113,7 +129,9 @@ pub fn to_json(value: &Value) -> Json {
         Value::Nil | Value::Missing => Json::Null,
         Value::Bool(flag) => Json::Bool(*flag),
         Value::Int(number) => Json::from(*number),
-        Value::Float(number) => serde_json::Number::from_f64(*number).map(Json::Number).unwrap_or(Json::Null),
+        Value::Float(number) => serde_json::Number::from_f64(*number)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
         Value::Str(text) => Json::String(text.to_string()),
         Value::Time(time) => Json::String(time.display.clone()),
         Value::List(list) => Json::Array(list.items.iter().map(to_json).collect()),
@@ -131,7 +149,11 @@ pub fn to_json(value: &Value) -> Json {
             Json::Object(object)
         }
         Value::Record(record) => {
-            let mut object: JsonMap<String, Json> = record.fields.iter().map(|(name, item)| (name.to_string(), to_json(item))).collect();
+            let mut object: JsonMap<String, Json> = record
+                .fields
+                .iter()
+                .map(|(name, item)| (name.to_string(), to_json(item)))
+                .collect();
             if let Some(form) = &record.string_form {
                 object.insert("String".to_string(), Json::String(form.clone()));
             }
@@ -139,10 +161,16 @@ pub fn to_json(value: &Value) -> Json {
         }
         Value::Containers(containers) => {
             let mut object = JsonMap::new();
-            object.insert("Containers".to_string(), Json::Array(containers.items.iter().map(to_json).collect()));
+            object.insert(
+                "Containers".to_string(),
+                Json::Array(containers.items.iter().map(to_json).collect()),
+            );
             object.insert("Env".to_string(), to_json(&containers.globals.env));
             object.insert("Docker".to_string(), to_json(&containers.globals.docker));
-            object.insert("CurrentContainer".to_string(), to_json(&containers.globals.current_container));
+            object.insert(
+                "CurrentContainer".to_string(),
+                to_json(&containers.globals.current_container),
+            );
             Json::Object(object)
         }
     }
@@ -160,7 +188,10 @@ mod tests {
             id: "0123456789abcdef".into(),
             name: "web".into(),
             image: Image::split("nginx:1.25"),
-            labels: Some(BTreeMap::from([("com.example.role".to_string(), "<front>".to_string())])),
+            labels: Some(BTreeMap::from([(
+                "com.example.role".to_string(),
+                "<front>".to_string(),
+            )])),
             ..Container::default()
         };
         context::root(&[container], &BTreeMap::new(), &DockerInfo::default(), None)
@@ -170,13 +201,18 @@ mod tests {
     fn renders_unescaped_with_dotted_label_alias_and_formatters() {
         let text = "{{ for c in Containers }}{c.Name} {c.ID | short_id} {c.Image.String} {c.Labels.com_example_role}\n{{ endfor }}";
         let template = TtTemplate::parse("hosts.tt", text.to_string()).unwrap();
-        assert_eq!(template.execute(&root()).unwrap(), "web 0123456789ab nginx:1.25 <front>\n");
+        assert_eq!(
+            template.execute(&root()).unwrap(),
+            "web 0123456789ab nginx:1.25 <front>\n"
+        );
     }
 
     #[test]
     fn bad_templates_are_errors_with_the_name() {
         for text in ["{ }", "{a..b}", "{{ if x }}", "{{ endfor }}", "{ - }"] {
-            let error = TtTemplate::parse("bad.tt", text.to_string()).err().unwrap_or_else(|| panic!("{text:?} parsed"));
+            let error = TtTemplate::parse("bad.tt", text.to_string())
+                .err()
+                .unwrap_or_else(|| panic!("{text:?} parsed"));
             assert!(error.message.starts_with("bad.tt"), "{error}");
         }
     }
@@ -184,20 +220,31 @@ mod tests {
     #[test]
     fn missing_paths_are_render_errors() {
         let template = TtTemplate::parse("x.tt", "{nothing.here}".to_string()).unwrap();
-        assert!(template.execute(&root()).unwrap_err().message.starts_with("x.tt: "));
+        assert!(template
+            .execute(&root())
+            .unwrap_err()
+            .message
+            .starts_with("x.tt: "));
     }
 
     #[test]
     fn garbage_never_panics() {
-        let pieces = ["{", "}", "{{", "}}", "if", "for x in", "endif", "endfor", "else", "with", "as", " ", "a.b", "-", "|", "\\", "@index", "not "];
+        let pieces = [
+            "{", "}", "{{", "}}", "if", "for x in", "endif", "endfor", "else", "with", "as", " ",
+            "a.b", "-", "|", "\\", "@index", "not ",
+        ];
         let mut state: u64 = 7;
         for _ in 0..4000 {
             let mut text = String::new();
             for _ in 0..(state % 9) {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
             }
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let outcome = std::panic::catch_unwind(|| {
                 if let Ok(template) = TtTemplate::parse("g.tt", text.clone()) {
                     let _ = template.execute(&root());

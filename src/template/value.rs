@@ -88,32 +88,64 @@ impl Value {
 
     /// A `[]string`.
     pub fn string_list<I: IntoIterator<Item = S>, S: Into<Rc<str>>>(items: I) -> Value {
-        Value::list("string", items.into_iter().map(|item| Value::Str(item.into())).collect())
+        Value::list(
+            "string",
+            items
+                .into_iter()
+                .map(|item| Value::Str(item.into()))
+                .collect(),
+        )
     }
 
     pub fn list(elem: &'static str, items: Vec<Value>) -> Value {
-        Value::List(Rc::new(List { elem, items, is_nil: false }))
+        Value::List(Rc::new(List {
+            elem,
+            items,
+            is_nil: false,
+        }))
     }
 
     pub fn nil_list(elem: &'static str) -> Value {
-        Value::List(Rc::new(List { elem, items: Vec::new(), is_nil: true }))
+        Value::List(Rc::new(List {
+            elem,
+            items: Vec::new(),
+            is_nil: true,
+        }))
     }
 
     pub fn map(elem: &'static str, entries: BTreeMap<String, Value>) -> Value {
-        Value::Map(Rc::new(Map { elem, entries, is_nil: false }))
+        Value::Map(Rc::new(Map {
+            elem,
+            entries,
+            is_nil: false,
+        }))
     }
 
     pub fn nil_map(elem: &'static str) -> Value {
-        Value::Map(Rc::new(Map { elem, entries: BTreeMap::new(), is_nil: true }))
+        Value::Map(Rc::new(Map {
+            elem,
+            entries: BTreeMap::new(),
+            is_nil: true,
+        }))
     }
 
     /// A `map[string]string`.
     pub fn string_map<I: IntoIterator<Item = (String, String)>>(entries: I) -> Value {
-        Value::map("string", entries.into_iter().map(|(k, v)| (k, Value::str(v))).collect())
+        Value::map(
+            "string",
+            entries
+                .into_iter()
+                .map(|(k, v)| (k, Value::str(v)))
+                .collect(),
+        )
     }
 
     pub fn record(type_name: &'static str, fields: Vec<(&'static str, Value)>) -> Value {
-        Value::Record(Rc::new(Record { type_name, fields, string_form: None }))
+        Value::Record(Rc::new(Record {
+            type_name,
+            fields,
+            string_form: None,
+        }))
     }
 
     /// Looks up a record field by its exact name.
@@ -127,6 +159,9 @@ impl Value {
 
 impl Record {
     pub fn field(&self, name: &str) -> Option<&Value> {
-        self.fields.iter().find(|(field, _)| *field == name).map(|(_, value)| value)
+        self.fields
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, value)| value)
     }
 }

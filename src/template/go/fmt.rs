@@ -9,5 +9,9 @@ pub fn sprint_value(value: &Value) -> String {
 
 /// `fmt.Sprint(values...)`: operands separated by a space when neither side is a string.
 pub fn sprint(values: &[Value]) -> String {
-    values.iter().map(sprint_value).collect::<Vec<_>>().join(" ")
+    values
+        .iter()
+        .map(sprint_value)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
