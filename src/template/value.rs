@@ -165,3 +165,80 @@ impl Record {
             .map(|(_, value)| value)
     }
 }
+
+/// Whether a list or map element type name stands for Go's `interface{}`.
+pub fn is_interface_elem(elem: &str) -> bool {
+    matches!(elem, "any" | "interface {}" | "interface{}" | "")
+}
+
+/// Go's spelling of an element type name as it appears inside a composite type.
+fn go_elem_type(elem: &str) -> String {
+    if is_interface_elem(elem) {
+        "interface {}".to_string()
+    } else if elem.starts_with(|c: char| c.is_ascii_uppercase()) {
+        go_record_type(elem)
+    } else {
+        elem.to_string()
+    }
+}
+
+/// Go's type of a record: docker-gen's containers are pointers, other structs are values.
+fn go_record_type(name: &str) -> String {
+    if name.contains('.') {
+        name.to_string()
+    } else if name == "RuntimeContainer" {
+        "*context.RuntimeContainer".to_string()
+    } else {
+        format!("context.{name}")
+    }
+}
+
+impl Value {
+    /// Go text/template truth: false, 0, "", nil and empty lists and maps are false;
+    /// structs are true. A container list is true when it has items.
+    pub fn is_true(&self) -> bool {
+        match self {
+            Value::Nil | Value::Missing => false,
+            Value::Bool(flag) => *flag,
+            Value::Int(number) => *number != 0,
+            Value::Float(number) => *number != 0.0,
+            Value::Str(text) => !text.is_empty(),
+            Value::List(list) => !list.items.is_empty(),
+            Value::Map(map) => !map.entries.is_empty(),
+            Value::Record(_) | Value::Time(_) => true,
+            Value::Containers(containers) => !containers.items.is_empty(),
+        }
+    }
+
+    /// Go's name of the value's type, as `%T` and error messages print it
+    /// (`string`, `[]string`, `map[string]interface {}`, `*context.RuntimeContainer`).
+    pub fn go_type(&self) -> String {
+        match self {
+            Value::Nil | Value::Missing => "<nil>".to_string(),
+            Value::Bool(_) => "bool".to_string(),
+            Value::Int(_) => "int".to_string(),
+            Value::Float(_) => "float64".to_string(),
+            Value::Str(_) => "string".to_string(),
+            Value::List(list) => format!("[]{}", go_elem_type(list.elem)),
+            Value::Map(map) => format!("map[string]{}", go_elem_type(map.elem)),
+            Value::Record(record) => go_record_type(record.type_name),
+            Value::Time(_) => "time.Time".to_string(),
+            Value::Containers(_) => "*context.Context".to_string(),
+        }
+    }
+
+    /// The Go zero value of an element type name (what a missing map key indexes to).
+    /// `interface{}` elements give `Missing`, Go's invalid value.
+    pub fn zero_of(elem: &str) -> Value {
+        match elem {
+            "string" => Value::str(""),
+            "int" | "int64" | "int32" | "uint" | "uint16" | "uint64" => Value::Int(0),
+            "float64" | "float32" => Value::Float(0.0),
+            "bool" => Value::Bool(false),
+            _ if is_interface_elem(elem) => Value::Missing,
+            _ if elem.starts_with("[]") => Value::nil_list("any"),
+            _ if elem.starts_with("map[") => Value::nil_map("any"),
+            _ => Value::Nil,
+        }
+    }
+}
