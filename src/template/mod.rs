@@ -126,8 +126,50 @@ fn functions() -> &'static go::FuncTable {
     static TABLE: OnceLock<go::FuncTable> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut table = go::FuncTable::new();
-        go::builtins(&mut table);
+        go::builtins::builtins(&mut table);
         funcs::register(&mut table);
         table
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn render(name: &str, text: &str) -> Result<String> {
+        let dir =
+            std::env::temp_dir().join(format!("tinygen-template-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let root = crate::context::root(&[], &BTreeMap::new(), &Default::default(), None);
+        Template::load(&path.display().to_string())?.render(&root)
+    }
+
+    #[test]
+    fn dicts_are_references_as_go_maps_are() {
+        // nginx-proxy keeps its state in dicts changed with `set` through other variables.
+        let text = r#"{{ $globals := dict "config" (dict) }}{{ $config := $globals.config }}{{ $_ := set $config "a" 1 }}{{ $_ := unset $globals "missing" }}{{ $globals.config.a }} {{ hasKey $globals.config "a" }}
+{{ $d := dict "x" 1 }}{{ $copy := deepCopy $d }}{{ $_ := set $copy "x" 2 }}{{ $d.x }} {{ $copy.x }}
+{{ $m := dict "a" (dict "b" 1) }}{{ $_ := merge $m (dict "a" (dict "c" 2) "d" 3) }}{{ $m }}
+{{ range $k, $v := $d }}{{ $_ := set $d "y" 5 }}{{ $k }}{{ end }} {{ len $d }}"#;
+        assert_eq!(
+            render("dicts.tmpl", text).unwrap(),
+            "1 true\n1 2\nmap[a:map[b:1 c:2] d:3]\nx 2"
+        );
+    }
+
+    #[test]
+    fn the_dialect_follows_the_extension() {
+        assert_eq!(render("x.tt", "{ Docker.Name }|").unwrap(), "|");
+        assert_eq!(render("x.tmpl", "{{ len $ }}|").unwrap(), "0|");
+        let error = render("bad.tmpl", "line\n{{ nosuchfunction 1 }}")
+            .err()
+            .unwrap();
+        assert!(
+            error.message.contains("bad.tmpl:2") && error.message.contains("nosuchfunction"),
+            "{error}"
+        );
+    }
 }

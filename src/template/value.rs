@@ -4,6 +4,7 @@
 //! String form, maps with sorted keys, lists, int versus float, nil versus "no value", times)
 //! and must never know where the data came from: `context.rs` builds it, the engines read it.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -38,12 +39,93 @@ pub struct List {
 }
 
 /// A Go map with string keys (`map[string]string`, `map[string]any`, ...), iterated sorted.
+/// Like a Go map it is a reference: sprig's `set` changes it for every holder.
 #[derive(Clone, Debug, Default)]
 pub struct Map {
     pub elem: &'static str,
-    pub entries: BTreeMap<String, Value>,
+    pub entries: Entries,
     /// A nil map (prints `map[]`, JSON `null`).
     pub is_nil: bool,
+}
+
+/// The entries of a map, shared and mutable like a Go map's. Reads hand out clones or
+/// snapshots, so no borrow outlives a call and a template may change a map it ranges over.
+#[derive(Debug, Default)]
+pub struct Entries(RefCell<BTreeMap<String, Value>>);
+
+impl Clone for Entries {
+    /// A copy of the entries (a new map), as sprig's `deepCopy` or building a new map needs.
+    fn clone(&self) -> Entries {
+        Entries(RefCell::new(self.0.borrow().clone()))
+    }
+}
+
+impl From<BTreeMap<String, Value>> for Entries {
+    fn from(entries: BTreeMap<String, Value>) -> Entries {
+        Entries(RefCell::new(entries))
+    }
+}
+
+impl FromIterator<(String, Value)> for Entries {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Entries {
+        Entries(RefCell::new(iter.into_iter().collect()))
+    }
+}
+
+impl Entries {
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.0.borrow().get(key).cloned()
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.0.borrow().contains_key(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.borrow().is_empty()
+    }
+
+    /// The keys, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        self.0.borrow().keys().cloned().collect()
+    }
+
+    /// The values in key order.
+    pub fn values(&self) -> Vec<Value> {
+        self.0.borrow().values().cloned().collect()
+    }
+
+    /// A snapshot of the entries in key order.
+    pub fn iter(&self) -> std::vec::IntoIter<(String, Value)> {
+        self.0
+            .borrow()
+            .iter()
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    /// A copy of the entries as a plain map.
+    pub fn snapshot(&self) -> BTreeMap<String, Value> {
+        self.0.borrow().clone()
+    }
+
+    pub fn insert(&self, key: String, value: Value) -> Option<Value> {
+        self.0.borrow_mut().insert(key, value)
+    }
+
+    pub fn remove(&self, key: &str) -> Option<Value> {
+        self.0.borrow_mut().remove(key)
+    }
+
+    /// Whether two entry sets are the same Go map (one reference).
+    pub fn same(&self, other: &Entries) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
 
 /// A Go struct: fields in declaration order; `string_form` is what its String method prints.
@@ -116,7 +198,7 @@ impl Value {
     pub fn map(elem: &'static str, entries: BTreeMap<String, Value>) -> Value {
         Value::Map(Rc::new(Map {
             elem,
-            entries,
+            entries: entries.into(),
             is_nil: false,
         }))
     }
@@ -124,7 +206,7 @@ impl Value {
     pub fn nil_map(elem: &'static str) -> Value {
         Value::Map(Rc::new(Map {
             elem,
-            entries: BTreeMap::new(),
+            entries: Entries::default(),
             is_nil: true,
         }))
     }

@@ -373,9 +373,9 @@ impl Printer {
                     if index > 0 {
                         self.buf.push(' ');
                     }
-                    self.fmt_string(key, verb);
+                    self.fmt_string(&key, verb);
                     self.buf.push(':');
-                    self.print_value(item, verb, depth + 1);
+                    self.print_value(&item, verb, depth + 1);
                 }
                 self.buf.push(']');
             }
