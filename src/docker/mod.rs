@@ -452,9 +452,11 @@ fn percent_encode(text: &str) -> String {
     encoded
 }
 
-/// A container name or ID as one path segment (a name with `/` must not change the path).
+/// A container name or ID as one path segment. Inspect JSON names containers `/web`; the
+/// API wants `web`, so a leading `/` goes. Anything else that is not URL-safe is encoded,
+/// so a strange name cannot change the path.
 fn encode_path_segment(text: &str) -> String {
-    percent_encode(text)
+    percent_encode(text.trim_start_matches('/'))
 }
 
 /// `context: API error (404): message`, the message from the JSON body when it has one.

@@ -185,6 +185,7 @@ fn kill_and_restart() {
     client.kill_container("abc", 0).unwrap();
     client.kill_container("abc", -1).unwrap();
     client.restart_container("web/1", 10).unwrap();
+    client.restart_container("/web", 5).unwrap();
     assert_eq!(
         daemon.requests()[1..],
         [
@@ -192,6 +193,7 @@ fn kill_and_restart() {
             "POST /containers/abc/kill",
             "POST /containers/abc/kill",
             "POST /containers/web%2F1/restart?t=10",
+            "POST /containers/web/restart?t=5",
         ]
     );
 }

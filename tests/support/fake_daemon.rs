@@ -342,6 +342,7 @@ fn serve(state: &State, stream: UnixStream) {
             Ok(_) => {}
         }
         let mut content_length = 0usize;
+        let mut close_after = false;
         loop {
             let mut header = String::new();
             match reader.read_line(&mut header) {
@@ -355,6 +356,11 @@ fn serve(state: &State, stream: UnixStream) {
             if let Some((name, value)) = header.split_once(':') {
                 if name.eq_ignore_ascii_case("content-length") {
                     content_length = value.trim().parse().unwrap_or(0);
+                }
+                if name.eq_ignore_ascii_case("connection")
+                    && value.trim().eq_ignore_ascii_case("close")
+                {
+                    close_after = true;
                 }
             }
         }
@@ -394,7 +400,9 @@ fn serve(state: &State, stream: UnixStream) {
                 );
                 if writer.write_all(head.as_bytes()).is_err()
                     || writer.write_all(body.as_bytes()).is_err()
+                    || close_after
                 {
+                    let _ = writer.shutdown(std::net::Shutdown::Both);
                     return;
                 }
             }
