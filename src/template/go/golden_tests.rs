@@ -398,3 +398,32 @@ fn garbled_templates_never_panic() {
         started.elapsed()
     );
 }
+
+/// Deeply nested and recursive templates end in an error, not a stack overflow, within the
+/// smallest stack tinygen runs templates on (a 2 MiB test thread in a debug build).
+#[test]
+fn deep_nesting_is_an_error_not_an_overflow() {
+    let nested_ifs = "{{if true}}".repeat(90) + "{{template \"r\" .}}" + &"{{end}}".repeat(90);
+    let cases = [
+        format!("{{{{define \"r\"}}}}{nested_ifs}{{{{end}}}}{{{{template \"r\" .}}}}"),
+        "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}".to_string(),
+        "{{define \"r\"}}{{eval \"r\" .}}{{end}}{{template \"r\" .}}".to_string(),
+    ];
+    for text in cases {
+        let outcome = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                let files = [("deep.tmpl".to_string(), text)];
+                let template =
+                    GoTemplate::parse(&files, &builtin_table()).map_err(|error| error.message)?;
+                template
+                    .execute(&Value::Missing)
+                    .map_err(|error| error.message)
+            })
+            .expect("spawn")
+            .join()
+            .expect("no stack overflow");
+        let message = outcome.expect_err("deep recursion must fail");
+        assert!(message.contains("exceeded maximum"), "{message}");
+    }
+}

@@ -88,7 +88,7 @@ impl GoTemplate {
                 fmt::quote(&self.owner)
             )));
         };
-        let mut exec = exec::Exec::new(self, tree, root.clone(), 0);
+        let mut exec = exec::Exec::new(self, tree, root.clone(), 0, 0);
         match exec.run() {
             Ok(()) => Ok(exec.out),
             Err(exec::Flow::Error(message)) => Err(Error::template(message)),
