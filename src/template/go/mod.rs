@@ -119,8 +119,8 @@ fn parse_file(file: &Rc<SourceFile>, funcs: &FuncTable) -> Result<Vec<Tree>, Err
             ))
         })
     };
-    let parser =
-        Parser::with_name(Some(&file.name), &file.text, "{{", "}}").map_err(parse_error)?;
+    let prepared = check::neutralize_left_trim_comments(&file.text);
+    let parser = Parser::with_name(Some(&file.name), &prepared, "{{", "}}").map_err(parse_error)?;
     // A misplaced `else` or `end` is better told in Go's words than in gotmpl's.
     let (root, defines) = match parser.parse() {
         Ok(parsed) => parsed,
