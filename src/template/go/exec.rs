@@ -428,8 +428,8 @@ impl<'t> Exec<'t> {
             let text = expr_string(expr, &self.tree.file.text);
             return Err(self.error(format!("indirection through explicit nil in {text}")));
         }
+        // Like Go, field errors are then reported at the last node evaluated inside.
         let receiver = self.eval_arg(dot, inner)?;
-        self.at(At::Expr(expr));
         self.eval_field_chain(dot, receiver, fields, args, last)
     }
 
