@@ -14,6 +14,7 @@ use crate::template::Value;
 pub(super) const EXECUTOR_FUNCS: [&str; 4] = ["and", "or", "call", "eval"];
 
 /// Registers the plain Go builtins (and the executor-run names) into `table`.
+#[allow(dead_code)]
 pub fn builtins(table: &mut FuncTable) {
     let plain: [(&'static str, Func); 15] = [
         ("not", not),

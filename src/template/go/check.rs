@@ -267,3 +267,51 @@ fn skip_action(source: &str, mut at: usize) -> usize {
     }
     bytes.len()
 }
+
+/// Works around gotmpl trimming the text after `{{- /* comment */}}` (Go trims it only
+/// when the comment closes with `-}}`): such a comment becomes the same-length action
+/// `{{- ""      }}`, which prints nothing and trims the same way. Newlines are kept, so
+/// positions do not move.
+pub(super) fn neutralize_left_trim_comments(source: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = source.as_bytes();
+    let mut spans = Vec::new();
+    let mut index = 0;
+    while let Some(found) = source[index..].find("{{-") {
+        let mut at = index + found + 3;
+        index = at;
+        if !bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+            continue;
+        }
+        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        if !source[at..].starts_with("/*") {
+            continue;
+        }
+        let Some(close) = source[at + 2..].find("*/").map(|end| at + 2 + end + 2) else {
+            break;
+        };
+        let mut after = close;
+        while bytes.get(after).is_some_and(u8::is_ascii_whitespace) {
+            after += 1;
+        }
+        if source[after..].starts_with("}}") {
+            spans.push((at, after));
+        }
+        index = after;
+    }
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out = bytes.to_vec();
+    for (start, end) in spans {
+        for byte in &mut out[start..end] {
+            if *byte != b'\n' {
+                *byte = b' ';
+            }
+        }
+        out[start] = b'"';
+        out[start + 1] = b'"';
+    }
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| source.to_string()))
+}

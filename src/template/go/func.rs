@@ -15,6 +15,7 @@ pub struct FuncTable {
     map: HashMap<&'static str, Func>,
 }
 
+#[allow(dead_code)]
 impl FuncTable {
     pub fn new() -> FuncTable {
         FuncTable {

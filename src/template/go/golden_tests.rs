@@ -398,3 +398,73 @@ fn garbled_templates_never_panic() {
         started.elapsed()
     );
 }
+
+/// Deeply nested and recursive templates end in an error, not a stack overflow, within the
+/// smallest stack tinygen runs templates on (a 2 MiB test thread in a debug build).
+#[test]
+fn deep_nesting_is_an_error_not_an_overflow() {
+    let nested_ifs = "{{if true}}".repeat(90) + "{{template \"r\" .}}" + &"{{end}}".repeat(90);
+    let cases = [
+        format!("{{{{define \"r\"}}}}{nested_ifs}{{{{end}}}}{{{{template \"r\" .}}}}"),
+        "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}".to_string(),
+        "{{define \"r\"}}{{eval \"r\" .}}{{end}}{{template \"r\" .}}".to_string(),
+    ];
+    for text in cases {
+        let outcome = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                let files = [("deep.tmpl".to_string(), text)];
+                let template =
+                    GoTemplate::parse(&files, &builtin_table()).map_err(|error| error.message)?;
+                template
+                    .execute(&Value::Missing)
+                    .map_err(|error| error.message)
+            })
+            .expect("spawn")
+            .join()
+            .expect("no stack overflow");
+        let message = outcome.expect_err("deep recursion must fail");
+        assert!(message.contains("exceeded maximum"), "{message}");
+    }
+}
+
+#[test]
+fn garbled_printf_formats_never_panic() {
+    const PIECES: &[&str] = &[
+        "%", "%%", "d", "s", "v", "+v", "#v", "q", "x", "X", "c", "U", "e", "E", "f", "F", "g",
+        "G", "t", "T", "p", "o", "O", "b", "*", ".", "[", "]", "1", "2", "0", "-", "+", " ", "#",
+        "9999999", "é", "日", "[1]", "[9]", ".*", "z", "\n",
+    ];
+    let args = [
+        Value::Int(-7),
+        Value::Int(3),
+        Value::Float(-0.0),
+        Value::Float(1e300),
+        Value::Float(f64::NAN),
+        Value::Float(f64::INFINITY),
+        Value::str("é日\u{0}\u{7f}`"),
+        Value::Bool(true),
+        Value::Missing,
+        Value::Nil,
+        Value::string_list(["a", "b"]),
+        Value::string_map([("k".to_string(), "v".to_string())]),
+        Value::Int(i64::MIN),
+        Value::Int(0x10FFFF + 1),
+    ];
+    let mut lcg = Lcg(42);
+    for _ in 0..5000 {
+        let length = lcg.next() % 12;
+        let format: String = (0..length).map(|_| lcg.pick(PIECES)).collect();
+        let start = (lcg.next() % args.len() as u64) as usize;
+        let count = (lcg.next() % 5) as usize;
+        let chosen: Vec<Value> = args
+            .iter()
+            .cycle()
+            .skip(start)
+            .take(count)
+            .cloned()
+            .collect();
+        let result = std::panic::catch_unwind(|| super::fmt::sprintf(&format, &chosen));
+        assert!(result.is_ok(), "panic on format {format:?}");
+    }
+}

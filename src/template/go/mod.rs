@@ -47,6 +47,8 @@ struct SourceFile {
     text: String,
 }
 
+// Entry points for template/mod.rs, which does not call them yet.
+#[allow(dead_code)]
 impl GoTemplate {
     /// Parses files (name = file base name, text) into one set; execution starts at files[0]'s name.
     /// Later files with the same name replace earlier ones. Unknown functions are parse errors.
@@ -88,7 +90,7 @@ impl GoTemplate {
                 fmt::quote(&self.owner)
             )));
         };
-        let mut exec = exec::Exec::new(self, tree, root.clone(), 0);
+        let mut exec = exec::Exec::new(self, tree, root.clone(), 0, 0);
         match exec.run() {
             Ok(()) => Ok(exec.out),
             Err(exec::Flow::Error(message)) => Err(Error::template(message)),
@@ -117,8 +119,8 @@ fn parse_file(file: &Rc<SourceFile>, funcs: &FuncTable) -> Result<Vec<Tree>, Err
             ))
         })
     };
-    let parser =
-        Parser::with_name(Some(&file.name), &file.text, "{{", "}}").map_err(parse_error)?;
+    let prepared = check::neutralize_left_trim_comments(&file.text);
+    let parser = Parser::with_name(Some(&file.name), &prepared, "{{", "}}").map_err(parse_error)?;
     // A misplaced `else` or `end` is better told in Go's words than in gotmpl's.
     let (root, defines) = match parser.parse() {
         Ok(parsed) => parsed,
