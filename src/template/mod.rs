@@ -121,7 +121,7 @@ impl Template {
 }
 
 /// The function table for Go templates: Go's builtins, then sprig's, then docker-gen's.
-fn functions() -> &'static go::FuncTable {
+pub(crate) fn functions() -> &'static go::FuncTable {
     use std::sync::OnceLock;
     static TABLE: OnceLock<go::FuncTable> = OnceLock::new();
     TABLE.get_or_init(|| {
