@@ -173,3 +173,29 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod readme_tests {
+    /// The README lists every function templates can call; this keeps the list true.
+    #[test]
+    fn readme_lists_the_functions() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("<!-- functions -->").expect("README has a functions list");
+        let end = readme.find("<!-- /functions -->").expect("README's functions list ends");
+        let listed: Vec<&str> = readme[start + "<!-- functions -->".len()..end]
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .map(|word| word.trim_matches('`'))
+            .filter(|word| !word.is_empty())
+            .collect();
+        let mut known = super::funcs::names();
+        for builtin in ["and", "call", "eval", "html", "index", "js", "len", "not", "or", "print", "printf", "println", "urlquery", "eq", "ne", "lt", "le", "gt", "ge"] {
+            known.push(builtin);
+        }
+        known.sort_unstable();
+        known.dedup();
+        let mut listed_sorted = listed.clone();
+        listed_sorted.sort_unstable();
+        let expected: Vec<String> = known.iter().map(|name| format!("`{name}`")).collect();
+        assert_eq!(listed_sorted, known, "README functions list should be:\n{}", expected.join(" "));
+    }
+}
