@@ -110,11 +110,6 @@ impl Generator {
         &self.client
     }
 
-    /// The configured templates, in order.
-    pub fn configs(&self) -> impl Iterator<Item = &TemplateConfig> {
-        self.entries.iter().map(|entry| &entry.config)
-    }
-
     /// Marks a container as changed: the next pass inspects it again.
     pub fn invalidate(&mut self, id: &str) {
         self.invalidated.insert(id.to_string());

@@ -180,15 +180,22 @@ mod readme_tests {
     #[test]
     fn readme_lists_the_functions() {
         let readme = include_str!("../../README.md");
-        let start = readme.find("<!-- functions -->").expect("README has a functions list");
-        let end = readme.find("<!-- /functions -->").expect("README's functions list ends");
+        let start = readme
+            .find("<!-- functions -->")
+            .expect("README has a functions list");
+        let end = readme
+            .find("<!-- /functions -->")
+            .expect("README's functions list ends");
         let listed: Vec<&str> = readme[start + "<!-- functions -->".len()..end]
             .split(|c: char| c.is_whitespace() || c == ',')
             .map(|word| word.trim_matches('`'))
             .filter(|word| !word.is_empty())
             .collect();
         let mut known = super::funcs::names();
-        for builtin in ["and", "call", "eval", "html", "index", "js", "len", "not", "or", "print", "printf", "println", "urlquery", "eq", "ne", "lt", "le", "gt", "ge"] {
+        for builtin in [
+            "and", "call", "eval", "html", "index", "js", "len", "not", "or", "print", "printf",
+            "println", "urlquery", "eq", "ne", "lt", "le", "gt", "ge",
+        ] {
             known.push(builtin);
         }
         known.sort_unstable();
@@ -196,6 +203,11 @@ mod readme_tests {
         let mut listed_sorted = listed.clone();
         listed_sorted.sort_unstable();
         let expected: Vec<String> = known.iter().map(|name| format!("`{name}`")).collect();
-        assert_eq!(listed_sorted, known, "README functions list should be:\n{}", expected.join(" "));
+        assert_eq!(
+            listed_sorted,
+            known,
+            "README functions list should be:\n{}",
+            expected.join(" ")
+        );
     }
 }

@@ -123,11 +123,6 @@ impl Entries {
     pub fn remove(&self, key: &str) -> Option<Value> {
         self.0.borrow_mut().remove(key)
     }
-
-    /// Whether two entry sets are the same Go map (one reference).
-    pub fn same(&self, other: &Entries) -> bool {
-        std::ptr::eq(self, other)
-    }
 }
 
 /// A Go struct: fields in declaration order; `string_form` is what its String method prints.

@@ -81,7 +81,7 @@ pub fn comment(values: &[Value]) -> FuncResult {
 pub fn contains(values: &[Value]) -> FuncResult {
     arity("contains", values, 2)?;
     let found = match (&values[0], &values[1]) {
-        (Value::Map(map), Value::Str(key)) => map.entries.contains_key(&**key),
+        (Value::Map(map), Value::Str(key)) => map.entries.contains_key(key),
         _ => false,
     };
     Ok(Value::Bool(found))

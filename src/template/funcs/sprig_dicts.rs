@@ -79,7 +79,7 @@ pub fn has_key(values: &[Value]) -> FuncResult {
     arity("hasKey", values, 2)?;
     let map = args::dict(&values[0])?;
     let key = args::string(&values[1])?;
-    Ok(Value::Bool(map.entries.contains_key(&*key)))
+    Ok(Value::Bool(map.entries.contains_key(&key)))
 }
 
 /// `pluck(key, dicts ...)`: the key's value from every dict that has it.
@@ -88,7 +88,7 @@ pub fn pluck(values: &[Value]) -> FuncResult {
     let key = args::string(&values[0])?;
     let mut out = Vec::new();
     for value in &values[1..] {
-        if let Some(found) = args::dict(value)?.entries.get(&*key) {
+        if let Some(found) = args::dict(value)?.entries.get(&key) {
             out.push(found.clone());
         }
     }
@@ -108,7 +108,7 @@ pub fn pick(values: &[Value]) -> FuncResult {
         .iter()
         .filter_map(|key| {
             map.entries
-                .get(&**key)
+                .get(key)
                 .map(|value| (key.to_string(), value.clone()))
         })
         .collect();

@@ -142,7 +142,7 @@ fn index(args: &[Value]) -> Result<Value, String> {
                         ))
                     }
                 };
-                match map.entries.get(&**key) {
+                match map.entries.get(key) {
                     Some(found) => from_interface(found.clone(), map.elem),
                     None => Value::zero_of(map.elem),
                 }
