@@ -47,6 +47,15 @@ pub fn iface(value: &Value) -> Value {
     }
 }
 
+/// A Go `interface{}` result: a nil interface prints `<no value>` in a template, which the
+/// executor does for `Value::Missing`.
+pub fn ret(value: Value) -> Value {
+    match value {
+        Value::Nil => Value::Missing,
+        other => other,
+    }
+}
+
 /// True for Go's nil interface (also "no value" passed to an `interface{}` parameter).
 pub fn is_nil(value: &Value) -> bool {
     matches!(value, Value::Nil | Value::Missing)

@@ -58,7 +58,7 @@ pub fn coalesce(values: &[Value]) -> FuncResult {
         .iter()
         .find(|value| !args::is_nil(value))
         .cloned()
-        .unwrap_or(Value::Nil))
+        .unwrap_or(Value::Missing))
 }
 
 /// `comment(delim, src string)`: `delim` at the start of every line, as `(?m)^` matches.
@@ -297,7 +297,7 @@ pub fn intersect(values: &[Value]) -> FuncResult {
 pub fn keys(values: &[Value]) -> FuncResult {
     arity("keys", values, 1)?;
     match &values[0] {
-        Value::Nil | Value::Missing => Ok(Value::Nil),
+        Value::Nil | Value::Missing => Ok(Value::Missing),
         Value::Map(map) => Ok(args::new_list(
             map.entries
                 .keys()
@@ -555,7 +555,9 @@ pub fn to_upper(values: &[Value]) -> FuncResult {
 pub fn when(values: &[Value]) -> FuncResult {
     arity("when", values, 3)?;
     let condition = args::boolean(&values[0])?;
-    Ok(args::iface(if condition { &values[1] } else { &values[2] }))
+    Ok(args::ret(
+        if condition { &values[1] } else { &values[2] }.clone(),
+    ))
 }
 
 fn select(
@@ -1159,7 +1161,7 @@ mod tests {
         ));
         assert!(matches!(
             coalesce(&[Value::Nil, Value::Missing]),
-            Ok(Value::Nil)
+            Ok(Value::Missing)
         ));
     }
 
@@ -1347,7 +1349,7 @@ mod tests {
             ("a".to_string(), String::new()),
         ]);
         assert_eq!(strs(&keys(&[map]).unwrap()), ["a", "b"]);
-        assert!(matches!(keys(&[Value::Missing]), Ok(Value::Nil)));
+        assert!(matches!(keys(&[Value::Missing]), Ok(Value::Missing)));
         assert!(keys(&[Value::str("x")]).is_err());
         let common = intersect(&[
             Value::string_list(["c", "a", "b", "a"]),

@@ -256,13 +256,13 @@ pub fn must_to_raw_json(values: &[Value]) -> FuncResult {
 /// sprig `fromJson`: errors give nil.
 pub fn from_json_fn(values: &[Value]) -> FuncResult {
     let text = args::string(one_arg("fromJson", values)?)?;
-    Ok(from_json(&text).unwrap_or(Value::Nil))
+    Ok(args::ret(from_json(&text).unwrap_or(Value::Nil)))
 }
 
 /// sprig `mustFromJson` (docker-gen's `parseJson`).
 pub fn must_from_json(values: &[Value]) -> FuncResult {
     let text = args::string(one_arg("mustFromJson", values)?)?;
-    from_json(&text)
+    from_json(&text).map(args::ret)
 }
 
 #[cfg(test)]

@@ -29,11 +29,12 @@ pub fn get(values: &[Value]) -> FuncResult {
     arity("get", values, 2)?;
     let map = args::dict(&values[0])?;
     let key = args::string(&values[1])?;
-    Ok(map
-        .entries
-        .get(&*key)
-        .cloned()
-        .unwrap_or_else(|| Value::str("")))
+    Ok(args::ret(
+        map.entries
+            .get(&*key)
+            .cloned()
+            .unwrap_or_else(|| Value::str("")),
+    ))
 }
 
 /// A copy of `map` changed by `change` (sprig mutates in place; see the module comment).
@@ -256,10 +257,10 @@ pub fn dig(values: &[Value]) -> FuncResult {
             return Err(conversion_panic(key, "string"));
         };
         let Some(step) = current.entries.get(&**key).cloned() else {
-            return Ok(default);
+            return Ok(args::ret(default));
         };
         if index == keys.len() - 1 {
-            return Ok(step);
+            return Ok(args::ret(step));
         }
         current = match step {
             Value::Map(map) if args::is_iface_elem(map.elem) => map,

@@ -1084,13 +1084,13 @@ impl Flow<'_> {
 pub fn from_yaml_fn(values: &[Value]) -> FuncResult {
     arity("fromYaml", values, 1)?;
     let text = args::string(&values[0])?;
-    Ok(from_yaml(&text).unwrap_or(Value::Nil))
+    Ok(args::ret(from_yaml(&text).unwrap_or(Value::Nil)))
 }
 
 /// `mustFromYaml(s string)`.
 pub fn must_from_yaml(values: &[Value]) -> FuncResult {
     arity("mustFromYaml", values, 1)?;
-    from_yaml(&args::string(&values[0])?)
+    from_yaml(&args::string(&values[0])?).map(args::ret)
 }
 
 /// `toYaml(v)`: errors give "".
