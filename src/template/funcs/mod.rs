@@ -13,6 +13,7 @@ pub mod json;
 pub mod regex;
 pub mod sprig_dicts;
 pub mod sprig_lists;
+pub mod sprig_date;
 pub mod sprig_math;
 pub mod sprig_misc;
 pub mod sprig_strings;
@@ -22,6 +23,23 @@ use crate::template::go::func::{Func, FuncTable};
 
 /// sprig v3.3.0's functions that tinygen implements.
 const SPRIG: &[(&str, Func)] = &[
+    // Dates.
+    ("ago", sprig_date::ago),
+    ("date", sprig_date::date),
+    ("date_in_zone", sprig_date::date_in_zone),
+    ("date_modify", sprig_date::date_modify),
+    ("dateInZone", sprig_date::date_in_zone),
+    ("dateModify", sprig_date::date_modify),
+    ("duration", sprig_date::duration),
+    ("durationRound", sprig_date::duration_round),
+    ("htmlDate", sprig_date::html_date),
+    ("htmlDateInZone", sprig_date::html_date_in_zone),
+    ("must_date_modify", sprig_date::must_date_modify),
+    ("mustDateModify", sprig_date::must_date_modify),
+    ("mustToDate", sprig_date::must_to_date),
+    ("now", sprig_date::now_fn),
+    ("toDate", sprig_date::to_date),
+    ("unixEpoch", sprig_date::unix_epoch),
     // Strings.
     ("abbrev", sprig_strings::abbrev),
     ("abbrevboth", sprig_strings::abbrevboth),
