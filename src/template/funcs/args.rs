@@ -130,6 +130,48 @@ pub fn dict(value: &Value) -> Result<Rc<Map>, String> {
     }
 }
 
+// Map access. Go maps are references, and sprig's `set`, `unset` and `merge` change them in
+// place; every read and write of a map's entries in the function library goes through these
+// helpers, so that maps can become shared-mutable by changing only them (and `value.rs`).
+
+/// The value stored under `key`.
+pub fn map_get(map: &Map, key: &str) -> Option<Value> {
+    map.entries.get(key).cloned()
+}
+
+/// Whether `key` is present.
+pub fn map_has(map: &Map, key: &str) -> bool {
+    map.entries.contains_key(key)
+}
+
+/// The number of entries.
+pub fn map_len(map: &Map) -> usize {
+    map.entries.len()
+}
+
+/// The entries, sorted by key (a snapshot).
+pub fn map_entries(map: &Map) -> Vec<(String, Value)> {
+    map.entries
+        .iter()
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect()
+}
+
+/// A copy of the entries to change and hand to [`map_store`].
+pub fn map_clone_entries(map: &Map) -> BTreeMap<String, Value> {
+    map.entries.clone()
+}
+
+/// Replaces the entries of `map` (in Go: changes the map in place) and returns the map.
+/// Until `Value` maps are shared-mutable this builds a new map; callers keep their old one.
+pub fn map_store(map: &Rc<Map>, entries: BTreeMap<String, Value>) -> Value {
+    Value::Map(Rc::new(Map {
+        elem: map.elem,
+        entries,
+        is_nil: false,
+    }))
+}
+
 /// A new `map[string]interface{}` value.
 pub fn new_dict(entries: BTreeMap<String, Value>) -> Value {
     Value::map("any", entries)
@@ -233,10 +275,10 @@ fn deep_equal_at(left: &Value, right: &Value, depth: usize) -> bool {
             Rc::ptr_eq(a, b)
                 || (a.elem == b.elem
                     && a.is_nil == b.is_nil
-                    && a.entries.len() == b.entries.len()
-                    && a.entries
+                    && map_len(a) == map_len(b)
+                    && map_entries(a)
                         .iter()
-                        .zip(b.entries.iter())
+                        .zip(map_entries(b).iter())
                         .all(|((ka, va), (kb, vb))| ka == kb && deep_equal_at(va, vb, depth + 1)))
         }
         (Value::Record(a), Value::Record(b)) => {
@@ -279,7 +321,7 @@ pub fn empty(value: &Value) -> bool {
         Value::Float(number) => *number == 0.0,
         Value::Str(text) => text.is_empty(),
         Value::List(list) => list.items.is_empty(),
-        Value::Map(map) => map.entries.is_empty(),
+        Value::Map(map) => map_len(map) == 0,
         Value::Record(_) | Value::Time(_) => false,
         // The root is a pointer in Go (never empty); a filtered view is a slice.
         Value::Containers(containers) => containers.items.is_empty(),

@@ -81,7 +81,7 @@ pub fn comment(values: &[Value]) -> FuncResult {
 pub fn contains(values: &[Value]) -> FuncResult {
     arity("contains", values, 2)?;
     let found = match (&values[0], &values[1]) {
-        (Value::Map(map), Value::Str(key)) => map.entries.contains_key(&**key),
+        (Value::Map(map), Value::Str(key)) => args::map_has(map, key),
         _ => false,
     };
     Ok(Value::Bool(found))
@@ -224,8 +224,8 @@ fn label_of(item: &Value, label: &str, default: Option<&Rc<str>>) -> Result<Valu
     match item {
         Value::Record(record) if record.type_name == "RuntimeContainer" => {
             match record.field("Labels") {
-                Some(Value::Map(labels)) => match labels.entries.get(label) {
-                    Some(found) => Ok(found.clone()),
+                Some(Value::Map(labels)) => match args::map_get(labels, label) {
+                    Some(found) => Ok(found),
                     None => Ok(default.map_or(Value::Nil, |text| Value::Str(text.clone()))),
                 },
                 _ => Ok(default.map_or(Value::Nil, |text| Value::Str(text.clone()))),
@@ -299,9 +299,9 @@ pub fn keys(values: &[Value]) -> FuncResult {
     match &values[0] {
         Value::Nil | Value::Missing => Ok(Value::Missing),
         Value::Map(map) => Ok(args::new_list(
-            map.entries
-                .keys()
-                .map(|key| Value::str(key.as_str()))
+            args::map_entries(map)
+                .into_iter()
+                .map(|(key, _)| Value::str(key))
                 .collect(),
         )),
         other => Err(format!(
@@ -661,9 +661,9 @@ fn containers_arg(value: &Value) -> Result<&Rc<Containers>, String> {
     }
 }
 
-fn label_value<'a>(container: &'a Value, label: &str) -> Option<&'a Value> {
+fn label_value(container: &Value, label: &str) -> Option<Value> {
     match container.field("Labels") {
-        Some(Value::Map(labels)) => labels.entries.get(label),
+        Some(Value::Map(labels)) => args::map_get(labels, label),
         _ => None,
     }
 }
@@ -671,7 +671,7 @@ fn label_value<'a>(container: &'a Value, label: &str) -> Option<&'a Value> {
 fn select_containers(
     containers: &Rc<Containers>,
     label: &str,
-    keep: &dyn Fn(Option<&Value>) -> bool,
+    keep: &dyn Fn(Option<Value>) -> bool,
 ) -> Value {
     let items = containers
         .items
@@ -716,7 +716,7 @@ pub fn where_label_value_matches(values: &[Value]) -> FuncResult {
         containers,
         &label,
         &|found| match found {
-            Some(Value::Str(text)) => regex.is_match(text),
+            Some(Value::Str(text)) => regex.is_match(&text),
             _ => false,
         },
     ))

@@ -78,8 +78,8 @@ impl Encoder {
                 if map.is_nil {
                     self.out.push_str("null");
                 } else {
-                    let entries: Vec<(&str, &Value)> = map
-                        .entries
+                    let pairs = args::map_entries(map);
+                    let entries: Vec<(&str, &Value)> = pairs
                         .iter()
                         .map(|(key, value)| (key.as_str(), value))
                         .collect();

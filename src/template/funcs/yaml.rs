@@ -40,11 +40,7 @@ enum Node {
 fn node(value: &Value) -> Node {
     match value {
         Value::Map(map) if !map.is_nil => {
-            let mut entries: Vec<(String, Value)> = map
-                .entries
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let mut entries = args::map_entries(map);
             entries.sort_by(|a, b| natural_order(&a.0, &b.0));
             Node::Map(entries)
         }
