@@ -1273,22 +1273,28 @@ mod tests {
         match &groups {
             Value::Map(map) => {
                 assert_eq!(
-                    map.entries.keys().collect::<Vec<_>>(),
+                    args::map_entries(&map)
+                        .into_iter()
+                        .map(|(k, _)| k)
+                        .collect::<Vec<_>>(),
                     ["a.com", "b.com,a.com"]
                 );
-                assert_eq!(strs(&map.entries["a.com"]), ["a", "c"]);
+                assert_eq!(strs(&args::map_get(&map, "a.com").unwrap()), ["a", "c"]);
             }
             _ => panic!("not a map"),
         }
         let multi =
             group_by_multi(&[sample(), Value::str("Env.VIRTUAL_HOST"), Value::str(",")]).unwrap();
         match &multi {
-            Value::Map(map) => assert_eq!(strs(&map.entries["a.com"]), ["a", "b", "c"]),
+            Value::Map(map) => assert_eq!(
+                strs(&args::map_get(&map, "a.com").unwrap()),
+                ["a", "b", "c"]
+            ),
             _ => panic!("not a map"),
         }
         let dup = root(vec![container("d", &[("H", "x,x")], &[])]);
         match group_by_multi(&[dup, Value::str("Env.H"), Value::str(",")]).unwrap() {
-            Value::Map(map) => assert_eq!(strs(&map.entries["x"]), ["d", "d"]),
+            Value::Map(map) => assert_eq!(strs(&args::map_get(&map, "x").unwrap()), ["d", "d"]),
             _ => panic!("not a map"),
         }
         let keys = group_by_keys(&[sample(), Value::str("Env.PORT")]).unwrap();
@@ -1296,13 +1302,13 @@ mod tests {
         match group_by_with_default(&[sample(), Value::str("Env.PORT"), Value::str("none")])
             .unwrap()
         {
-            Value::Map(map) => assert_eq!(strs(&map.entries["none"]), ["c"]),
+            Value::Map(map) => assert_eq!(strs(&args::map_get(&map, "none").unwrap()), ["c"]),
             _ => panic!("not a map"),
         }
         match group_by_label(&[sample(), Value::str("x")]).unwrap() {
             Value::Map(map) => {
-                assert_eq!(strs(&map.entries[""]), ["c"]);
-                assert_eq!(map.entries.len(), 2);
+                assert_eq!(strs(&args::map_get(&map, "").unwrap()), ["c"]);
+                assert_eq!(args::map_len(&map), 2);
             }
             _ => panic!("not a map"),
         }

@@ -270,7 +270,7 @@ mod tests {
 
     fn entry(map: &Value, key: &str) -> Option<Value> {
         match map {
-            Value::Map(map) => map.entries.get(key).cloned(),
+            Value::Map(map) => args::map_get(map, key),
             _ => None,
         }
     }
