@@ -1273,23 +1273,22 @@ mod tests {
         match &groups {
             Value::Map(map) => {
                 assert_eq!(
-                    args::map_entries(&map)
+                    args::map_entries(map)
                         .into_iter()
                         .map(|(k, _)| k)
                         .collect::<Vec<_>>(),
                     ["a.com", "b.com,a.com"]
                 );
-                assert_eq!(strs(&args::map_get(&map, "a.com").unwrap()), ["a", "c"]);
+                assert_eq!(strs(&args::map_get(map, "a.com").unwrap()), ["a", "c"]);
             }
             _ => panic!("not a map"),
         }
         let multi =
             group_by_multi(&[sample(), Value::str("Env.VIRTUAL_HOST"), Value::str(",")]).unwrap();
         match &multi {
-            Value::Map(map) => assert_eq!(
-                strs(&args::map_get(&map, "a.com").unwrap()),
-                ["a", "b", "c"]
-            ),
+            Value::Map(map) => {
+                assert_eq!(strs(&args::map_get(map, "a.com").unwrap()), ["a", "b", "c"])
+            }
             _ => panic!("not a map"),
         }
         let dup = root(vec![container("d", &[("H", "x,x")], &[])]);

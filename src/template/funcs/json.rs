@@ -347,7 +347,7 @@ mod tests {
         match &value {
             Value::Map(map) => {
                 assert_eq!(map.elem, "any");
-                match args::map_get(&map, "b") {
+                match args::map_get(map, "b") {
                     Some(Value::List(list)) => assert!(matches!(list.items[0], Value::Float(_))),
                     _ => panic!("b is not a list"),
                 }
