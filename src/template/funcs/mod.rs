@@ -15,6 +15,7 @@ pub mod sprig_dicts;
 pub mod sprig_lists;
 pub mod sprig_date;
 pub mod sprig_math;
+pub mod sprig_random;
 pub mod sprig_misc;
 pub mod sprig_strings;
 pub mod yaml;
@@ -201,6 +202,17 @@ const SPRIG: &[(&str, Func)] = &[
     ("dig", sprig_dicts::dig),
     ("chunk", sprig_lists::chunk),
     ("mustChunk", sprig_lists::chunk),
+    // Randomness and URLs.
+    ("randAlphaNum", sprig_random::rand_alpha_num),
+    ("randAlpha", sprig_random::rand_alpha),
+    ("randAscii", sprig_random::rand_ascii),
+    ("randNumeric", sprig_random::rand_numeric),
+    ("randInt", sprig_random::rand_int),
+    ("randBytes", sprig_random::rand_bytes),
+    ("shuffle", sprig_random::shuffle),
+    ("uuidv4", sprig_random::uuidv4),
+    ("urlParse", sprig_random::url_parse),
+    ("urlJoin", sprig_random::url_join),
     // Flow control.
     ("fail", sprig_misc::fail),
     // Regular expressions.
