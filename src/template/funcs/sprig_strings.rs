@@ -278,7 +278,7 @@ fn lower_case_words(text: &str, connector: char) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 4);
     let mut position = 0;
-    let mut take = |position: &mut usize| -> (Word, Vec<char>) {
+    let take = |position: &mut usize| -> (Word, Vec<char>) {
         let (word, length) = next_word(&chars[*position..]);
         let text = chars[*position..*position + length].to_vec();
         *position += length;
