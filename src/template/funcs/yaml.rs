@@ -20,7 +20,8 @@ pub fn to_yaml(value: &Value) -> Result<String, String> {
         Node::Map(entries) if !entries.is_empty() => emit_map(&mut out, &entries, 0, false, 0)?,
         Node::List(items) if !items.is_empty() => emit_list(&mut out, &items, 0, false, 0)?,
         other => {
-            let (text, block) = scalar_text(&other, 0);
+            // A top-level scalar is indented like a flow node: by the best indent, four.
+            let (text, block) = scalar_text(&other, 4);
             out.push_str(&text);
             if !block {
                 out.push('\n');
@@ -144,26 +145,37 @@ fn position(out: &mut String, indent: usize, inline: bool) {
     }
 }
 
-/// Writes a value after `key:` or `-`.
+/// yaml.v3's indentation of a node nested in one indented by `parent`: two more inside a
+/// sequence item (the content follows "- "), else the next multiple of four.
+fn child_indent(parent: usize, in_sequence: bool) -> usize {
+    if in_sequence {
+        parent + 2
+    } else {
+        4 * ((parent + 4) / 4)
+    }
+}
+
+/// Writes a value after `key:` or `-` of a node indented by `parent`.
 fn emit_value(
     out: &mut String,
     value: &Value,
-    indent: usize,
-    in_list: bool,
+    parent: usize,
+    in_sequence: bool,
     depth: usize,
 ) -> Result<(), String> {
     if depth > 500 {
         return Err("yaml: exceeded max depth".to_string());
     }
+    let indent = child_indent(parent, in_sequence);
     match node(value) {
         Node::Map(entries) if !entries.is_empty() => {
-            emit_map(out, &entries, indent + 4, in_list, depth + 1)
+            emit_map(out, &entries, indent, in_sequence, depth + 1)
         }
         Node::List(items) if !items.is_empty() => {
-            emit_list(out, &items, indent + 4, in_list, depth + 1)
+            emit_list(out, &items, indent, in_sequence, depth + 1)
         }
         other => {
-            let (text, _) = scalar_text(&other, indent + 4);
+            let (text, _) = scalar_text(&other, indent);
             out.push(' ');
             out.push_str(&text);
             if text.ends_with('\n') {
@@ -271,12 +283,16 @@ fn string_scalar(text: &str, indent: usize, is_key: bool) -> (String, bool) {
 fn literal_block(text: &str, indent: usize) -> String {
     let chomp = if !text.ends_with('\n') {
         "-"
-    } else if text.ends_with("\n\n") {
+    } else if text == "\n" || text.ends_with("\n\n") {
         "+"
     } else {
         ""
     };
-    let indicator = if text.starts_with(' ') { "4" } else { "" };
+    let indicator = if text.starts_with([' ', '\n']) {
+        "4"
+    } else {
+        ""
+    };
     let mut out = format!("|{indicator}{chomp}\n");
     let body = text.strip_suffix('\n').unwrap_or(text);
     for line in body.split('\n') {
@@ -1146,7 +1162,7 @@ mod tests {
         let value = from_yaml("b:\n  - 1\n  - x: 1\n    y: true\na: hello\nc: {}\nd: []\ne: ''\nf: 'true'\ng: '- x'\nh: \"a\\nb\"\n").unwrap();
         assert_eq!(
             to_yaml(&value).unwrap(),
-            "a: hello\nb:\n    - 1\n    -   x: 1\n        \"y\": true\nc: {}\nd: []\ne: \"\"\nf: \"true\"\ng: '- x'\nh: |-\n    a\n    b\n"
+            "a: hello\nb:\n    - 1\n    - x: 1\n      \"y\": true\nc: {}\nd: []\ne: \"\"\nf: \"true\"\ng: '- x'\nh: |-\n    a\n    b\n"
         );
         assert_eq!(to_yaml(&Value::str("x")).unwrap(), "x\n");
         assert_eq!(to_yaml(&Value::Nil).unwrap(), "null\n");
@@ -1154,8 +1170,19 @@ mod tests {
         assert_eq!(to_yaml(&Value::Float(1e6)).unwrap(), "1e+06\n");
         assert_eq!(
             to_yaml(&args::new_list(vec![args::new_list(vec![Value::Int(1)])])).unwrap(),
-            "-   - 1\n"
+            "- - 1\n"
         );
+    }
+
+    #[test]
+    fn nested_indentation() {
+        let value = from_yaml("a:\n  - b:\n      c: [1, 2]\n    d: x\n  - - z\n").unwrap();
+        assert_eq!(
+            to_yaml(&value).unwrap(),
+            "a:\n    - b:\n        c:\n            - 1\n            - 2\n      d: x\n    - - z\n"
+        );
+        let list = from_yaml("- k: |\n    l1\n    l2\n").unwrap();
+        assert_eq!(to_yaml(&list).unwrap(), "- k: |\n    l1\n    l2\n");
     }
 
     #[test]
