@@ -265,16 +265,20 @@ fn format_float(number: f64) -> String {
 /// How a string is written: plain when it reads back as the same string, else quoted, or a
 /// literal block when it has line breaks.
 fn string_scalar(text: &str, indent: usize, is_key: bool) -> (String, bool) {
-    if text.contains('\n') && !is_key {
-        return (literal_block(text, indent), true);
+    let flags = analyze(text);
+    if text.contains('\n') {
+        if flags.block_allowed && !is_key {
+            return (literal_block(text, indent), true);
+        }
+        return (double_quoted(text), false);
     }
     if !resolves_to_string(text) {
         return (double_quoted(text), false);
     }
-    if plain_allowed(text) {
+    if flags.block_plain_allowed && !(text.is_empty() && is_key) {
         return (text.to_string(), false);
     }
-    if text.chars().all(|c| c == ' ' || !c.is_control()) && !text.contains('\n') {
+    if flags.single_quoted_allowed {
         return (format!("'{}'", text.replace('\'', "''")), false);
     }
     (double_quoted(text), false)
@@ -313,12 +317,27 @@ fn double_quoted(text: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
             '\0' => out.push_str("\\0"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\x{:02X}", c as u32);
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{b}' => out.push_str("\\v"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            '\u{1b}' => out.push_str("\\e"),
+            '\u{85}' => out.push_str("\\N"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            c if !is_printable(c) => {
+                let code = c as u32;
+                let _ = if code <= 0xFF {
+                    write!(out, "\\x{code:02X}")
+                } else if code <= 0xFFFF {
+                    write!(out, "\\u{code:04X}")
+                } else {
+                    write!(out, "\\U{code:08X}")
+                };
             }
             c => out.push(c),
         }
@@ -327,29 +346,105 @@ fn double_quoted(text: &str) -> String {
     out
 }
 
-/// The emitter's check whether a plain scalar can carry `text` unchanged.
-fn plain_allowed(text: &str) -> bool {
-    let Some(first) = text.chars().next() else {
-        return false;
+/// What libyaml's `analyze_scalar` allows for a string in block context.
+struct ScalarFlags {
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// libyaml's `is_printable` (in Unicode mode).
+fn is_printable(c: char) -> bool {
+    matches!(c as u32, 0x0A | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+        && c != '\u{feff}'
+}
+
+/// libyaml's `yaml_emitter_analyze_scalar`, for block context.
+fn analyze(text: &str) -> ScalarFlags {
+    if text.is_empty() {
+        return ScalarFlags {
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut block_indicators = text.starts_with("---") || text.starts_with("...");
+    let (mut line_breaks, mut special, mut tabs) = (false, false, false);
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
+    let (mut break_space, mut space_break) = (false, false);
+    let (mut previous_space, mut previous_break) = (false, false);
+    let mut preceded_by_whitespace = true;
+    for (index, c) in chars.iter().copied().enumerate() {
+        let followed_by_whitespace = chars
+            .get(index + 1)
+            .is_none_or(|n| *n == ' ' || *n == '\t' || is_break(*n));
+        if index == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => block_indicators = true,
+                '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        } else {
+            match c {
+                ':' if followed_by_whitespace => block_indicators = true,
+                '#' if preceded_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        }
+        if c == '\t' {
+            tabs = true;
+        } else if !is_printable(c) {
+            special = true;
+        }
+        let last = index + 1 == chars.len();
+        if c == ' ' {
+            leading_space |= index == 0;
+            trailing_space |= last;
+            break_space |= previous_break;
+            previous_space = true;
+            previous_break = false;
+        } else if is_break(c) {
+            line_breaks = true;
+            leading_break |= index == 0;
+            trailing_break |= last;
+            space_break |= previous_space;
+            previous_space = false;
+            previous_break = true;
+        } else {
+            previous_space = false;
+            previous_break = false;
+        }
+        preceded_by_whitespace = c == ' ' || c == '\t' || is_break(c);
+    }
+    let mut flags = ScalarFlags {
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
     };
-    if text.starts_with(' ')
-        || text.ends_with(' ')
-        || text.starts_with("---")
-        || text.starts_with("...")
+    if leading_space
+        || leading_break
+        || trailing_space
+        || trailing_break
+        || line_breaks
+        || block_indicators
     {
-        return false;
+        flags.block_plain_allowed = false;
     }
-    let second = text.chars().nth(1);
-    match first {
-        '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%'
-        | '@' | '`' => return false,
-        '-' | '?' | ':' if second.is_none_or(|c| c == ' ') => return false,
-        _ => {}
+    if trailing_space || space_break || special {
+        flags.block_allowed = false;
     }
-    if text.contains(": ") || text.contains(" #") || text.ends_with(':') {
-        return false;
+    if break_space || space_break || tabs || special {
+        flags.block_plain_allowed = false;
+        flags.single_quoted_allowed = false;
     }
-    !text.chars().any(|c| c.is_control() || c == '\u{feff}')
+    flags
 }
 
 /// True when a plain scalar `text` resolves to a string (not null, bool, number, timestamp).
@@ -1183,6 +1278,24 @@ mod tests {
         );
         let list = from_yaml("- k: |\n    l1\n    l2\n").unwrap();
         assert_eq!(to_yaml(&list).unwrap(), "- k: |\n    l1\n    l2\n");
+    }
+
+    #[test]
+    fn string_quoting_styles() {
+        let yaml = |text: &str| to_yaml(&Value::str(text)).unwrap();
+        assert_eq!(yaml("a: b"), "'a: b'\n");
+        assert_eq!(yaml("#x"), "'#x'\n");
+        assert_eq!(yaml("x #y"), "'x #y'\n");
+        assert_eq!(yaml("x#y"), "x#y\n");
+        assert_eq!(yaml("a\tb"), "\"a\\tb\"\n");
+        assert_eq!(yaml(" lead"), "' lead'\n");
+        assert_eq!(yaml("it's"), "it's\n");
+        assert_eq!(yaml("- x"), "'- x'\n");
+        assert_eq!(yaml("-x"), "-x\n");
+        assert_eq!(yaml("1.5"), "\"1.5\"\n");
+        assert_eq!(yaml("yes"), "\"yes\"\n");
+        assert_eq!(yaml("a\nb"), "|-\n    a\n    b\n");
+        assert_eq!(yaml("trailing \nline"), "\"trailing \\nline\"\n");
     }
 
     #[test]
