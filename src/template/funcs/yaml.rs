@@ -998,7 +998,16 @@ impl Flow<'_> {
                 "anchors, aliases and tags are not supported",
             )),
             Some(b'|' | b'>') => Err(error(self.number, "unexpected block scalar")),
-            _ => Ok(resolve_plain(&self.plain(false))),
+            _ => {
+                let plain = self.plain(false);
+                if plain.contains(": ") || plain.ends_with(':') {
+                    return Err(error(
+                        self.number,
+                        "mapping values are not allowed in this context",
+                    ));
+                }
+                Ok(resolve_plain(&plain))
+            }
         }
     }
 
@@ -1296,6 +1305,22 @@ mod tests {
         assert_eq!(yaml("yes"), "\"yes\"\n");
         assert_eq!(yaml("a\nb"), "|-\n    a\n    b\n");
         assert_eq!(yaml("trailing \nline"), "\"trailing \\nline\"\n");
+    }
+
+    #[test]
+    fn decodes_nginx_proxy_multiport_values() {
+        let text = "host1.example.com:\n  \"/\":\n    port: 8080\n  \"/api\":\n    port: 9000\n    dest: \"/\"\nhost2.example.com:\n";
+        assert_eq!(
+            json_of(text),
+            r#"{"host1.example.com":{"/":{"port":8080},"/api":{"dest":"/","port":9000}},"host2.example.com":null}"#
+        );
+        assert_eq!(
+            json_of("{a.example.com: {}, b.example.com: {\"/x\": {port: 81}}}"),
+            r#"{"a.example.com":{},"b.example.com":{"/x":{"port":81}}}"#
+        );
+        assert_eq!(json_of("  a:\n    b: 1\n"), r#"{"a":{"b":1}}"#);
+        assert!(from_yaml("a: b: c").is_err());
+        assert!(from_yaml("a: 1\n b: 2").is_err());
     }
 
     #[test]
