@@ -4,6 +4,13 @@
 //! docker-gen's own functions (which mask sprig's `coalesce contains dir replace split keys`),
 //! then docker-gen's aliases to the masked sprig originals. `eval` is the executor's. Functions
 //! never panic: every failure is an error value the executor reports.
+//!
+//! Deliberate differences from docker-gen (document them in the README): `keys`,
+//! `groupByKeys`, `intersect` and sprig's `values` return sorted results (random in Go);
+//! `sortStringsAsc/Desc` return a sorted copy instead of sorting their argument in place;
+//! date functions know only UTC; regular expressions use regex-lite (no `\pL` classes).
+//! Not provided: sprig's crypto functions (`bcrypt htpasswd genCA ... encryptAES`),
+//! `derivePassword`, `getHostByName` (no network) and `semver`/`semverCompare`.
 
 pub mod args;
 pub mod deepget;
