@@ -942,7 +942,11 @@ impl PrivateDaemon {
         let log_too = log
             .try_clone()
             .unwrap_or_else(|e| panic!("{}: {e}", log_path.display()));
-        let child = Command::new("dockerd")
+        // In a network namespace of its own: a dockerd started with --bridge=none deletes the
+        // docker0 bridge it finds, which would break the host daemon's containers. `unshare`
+        // execs dockerd, so the child's PID is dockerd's. (Patched in by the lead.)
+        let child = Command::new("unshare")
+            .args(["--net", "--", "dockerd"])
             .arg("--host")
             .arg(self.endpoint())
             .arg("--data-root")
