@@ -123,7 +123,12 @@ pub fn run_check(command: &str, path: &Path) -> Result<()> {
     let quoted = format!("'{}'", path_text.replace('\'', "'\\''"));
     let command = command.replace("{dest}", &quoted);
     log!("Checking '{}' with '{command}'", path.display());
-    let run = run_shell(&command, true, COMMAND_TIMEOUT, &[("TINYGEN_DEST", &path_text)]);
+    let run = run_shell(
+        &command,
+        true,
+        COMMAND_TIMEOUT,
+        &[("TINYGEN_DEST", &path_text)],
+    );
     match run.result {
         Ok(()) => Ok(()),
         Err(error) => {

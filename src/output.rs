@@ -110,7 +110,9 @@ impl Output {
                     Error::io(dest.display(), io::Error::new(restore.kind(), message))
                 })?;
                 let previous = self::hash(&current);
-                self.last = fs::metadata(&target).ok().map(|metadata| Fingerprint::of(&metadata, previous));
+                self.last = fs::metadata(&target)
+                    .ok()
+                    .map(|metadata| Fingerprint::of(&metadata, previous));
                 return Ok(Outcome::Rejected(error));
             }
         }
@@ -494,16 +496,27 @@ mod tests {
         };
         let outcome = output.write_checked(b"bad\n", Some(&mut refuse)).unwrap();
         assert!(matches!(outcome, Outcome::Rejected(_)));
-        assert_eq!(seen, [b"bad\n".to_vec()], "the check sees the candidate at the real path");
+        assert_eq!(
+            seen,
+            [b"bad\n".to_vec()],
+            "the check sees the candidate at the real path"
+        );
         assert_eq!(fs::read(&dest).unwrap(), b"good\n");
         assert_eq!(fs::metadata(&dest).unwrap().mode() & 0o777, 0o640);
         let mut accept = |_: &Path| Ok(());
-        assert_eq!(output.write_checked(b"better\n", Some(&mut accept)).unwrap(), Outcome::Written);
+        assert_eq!(
+            output
+                .write_checked(b"better\n", Some(&mut accept))
+                .unwrap(),
+            Outcome::Written
+        );
         assert_eq!(fs::read(&dest).unwrap(), b"better\n");
         // A rejected first file leaves nothing behind.
         let fresh = dir.join("fresh.conf");
         let mut refuse = |_: &Path| Err(Error::new(crate::error::ErrorKind::Io, "no"));
-        let outcome = Output::new(Some(fresh.clone())).write_checked(b"x\n", Some(&mut refuse)).unwrap();
+        let outcome = Output::new(Some(fresh.clone()))
+            .write_checked(b"x\n", Some(&mut refuse))
+            .unwrap();
         assert!(matches!(outcome, Outcome::Rejected(_)));
         assert!(!fresh.exists());
     }
@@ -511,7 +524,10 @@ mod tests {
     #[test]
     fn unified_diff_names_the_dest() {
         let diff = unified_diff("/etc/hosts", "a\nb\nc\n", "a\nB\nc\n");
-        assert!(diff.starts_with("--- /etc/hosts (current)\n+++ /etc/hosts (new)\n"), "{diff}");
+        assert!(
+            diff.starts_with("--- /etc/hosts (current)\n+++ /etc/hosts (new)\n"),
+            "{diff}"
+        );
         assert!(diff.contains("-b\n+B\n"), "{diff}");
     }
 

@@ -7,11 +7,14 @@
 //! Errors inside the loop are logged where they happen and never end the service.
 
 use crate::cli::Args;
-use crate::config::{Config, Filters};
+use crate::config::{Config, Filters, Mode};
 use crate::debounce;
 use crate::docker::{Client, DockerEvent, ShutdownHandle};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::generate::Generator;
+use crate::output::{self, Output};
+use crate::snapshot::Snapshot;
+use crate::template::Template;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
 use std::collections::{BTreeSet, HashMap};
@@ -39,19 +42,43 @@ enum Message {
     Signal(i32),
 }
 
-/// Runs tinygen: renders every template once and, with `-watch` or `-interval`, keeps them
-/// current until SIGINT, SIGTERM or SIGQUIT.
-pub fn run(args: &Args) -> Result<()> {
+/// Runs tinygen and returns the exit status: renders every template once and, with
+/// `-watch` or `-interval`, keeps them current until SIGINT, SIGTERM or SIGQUIT; or runs one
+/// of the tooling modes (`-dry-run`, `-dump-context`, `-check-template`).
+pub fn run(args: &Args) -> Result<u8> {
     // First of all, so that an early SIGHUP cannot kill the process (spec §1.1).
     let signals = Signals::new([SIGHUP, SIGINT, SIGTERM, SIGQUIT]).map_err(|error| {
         Error::new(
-            crate::error::ErrorKind::Io,
+            ErrorKind::Io,
             format!("installing signal handlers: {error}"),
         )
     })?;
     let config = Config::resolve(args, &|name| std::env::var(name).ok())?;
+    if config.mode == Mode::CheckTemplate {
+        return Ok(check_templates(&config));
+    }
     let client = Client::new(&config.endpoint, &config.tls)?;
-    let mut generator = Generator::new(&config, client.clone());
+    let offline = config
+        .context_file
+        .as_deref()
+        .map(Snapshot::load)
+        .transpose()?;
+    let mut generator = Generator::new(&config, client, offline);
+    match &config.mode {
+        Mode::DryRun => return Ok(dry_run(&mut generator, config.templates.len())),
+        Mode::DumpContext(path) => {
+            // The first template's container filters choose what is dumped.
+            let snapshot = generator.snapshot(0)?;
+            Output::new(Some(path.clone())).write(snapshot.to_json().as_bytes())?;
+            log!(
+                "Wrote the context of {} containers to '{}'",
+                snapshot.containers.len(),
+                path.display()
+            );
+            return Ok(0);
+        }
+        Mode::Render | Mode::CheckTemplate => {}
+    }
     let long_running = config.watches()
         || config
             .templates
@@ -64,10 +91,53 @@ pub fn run(args: &Args) -> Result<()> {
         for index in 0..config.templates.len() {
             generator.render(index, false)?;
         }
-        return Ok(());
+        return Ok(0);
     }
     Service::start(&config, generator, signals).run();
-    Ok(())
+    Ok(0)
+}
+
+/// `-check-template`: parses every template without a daemon; 1 if any fails.
+fn check_templates(config: &Config) -> u8 {
+    let mut failed = false;
+    for template in &config.templates {
+        match Template::load(&template.template) {
+            Ok(_) => println!("{}: ok", template.template),
+            Err(error) => {
+                println!("{error}");
+                failed = true;
+            }
+        }
+    }
+    u8::from(failed)
+}
+
+/// `-dry-run`: renders every template once and prints what would change; writes and
+/// notifies nothing. 0 when nothing would change, 1 when something would, 2 on an error.
+fn dry_run(generator: &mut Generator, templates: usize) -> u8 {
+    let mut changed = false;
+    for index in 0..templates {
+        let preview = match generator.preview(index) {
+            Ok(preview) => preview,
+            Err(error) => {
+                log!("{error}");
+                return 2;
+            }
+        };
+        let name = preview
+            .dest
+            .as_ref()
+            .map(|dest| dest.display().to_string())
+            .unwrap_or_else(|| "stdout".to_string());
+        let current = String::from_utf8_lossy(&preview.current);
+        if preview.dest.is_some() && current == preview.new {
+            println!("{name}: unchanged");
+            continue;
+        }
+        changed = true;
+        print!("{}", output::unified_diff(&name, &current, &preview.new));
+    }
+    u8::from(changed)
 }
 
 /// The long-running state of the main thread.

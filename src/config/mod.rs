@@ -183,7 +183,11 @@ impl Config {
             event_filters,
             templates,
             mode,
-            context_file: args.context.as_ref().filter(|path| !path.is_empty()).map(PathBuf::from),
+            context_file: args
+                .context
+                .as_ref()
+                .filter(|path| !path.is_empty())
+                .map(PathBuf::from),
             explain: args.explain,
         })
     }

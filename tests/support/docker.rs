@@ -944,7 +944,7 @@ impl PrivateDaemon {
             .unwrap_or_else(|e| panic!("{}: {e}", log_path.display()));
         // In a network namespace of its own: a dockerd started with --bridge=none deletes the
         // docker0 bridge it finds, which would break the host daemon's containers. `unshare`
-        // execs dockerd, so the child's PID is dockerd's. (Patched in by the lead.)
+        // execs dockerd, so the child's PID is dockerd's.
         let child = Command::new("unshare")
             .args(["--net", "--", "dockerd"])
             .arg("--host")

@@ -113,7 +113,7 @@ pub fn dict(value: &Value) -> Result<Rc<Map>, String> {
     match value {
         Value::Nil | Value::Missing => Ok(Rc::new(Map {
             elem: "any",
-            entries: BTreeMap::new(),
+            entries: Default::default(),
             is_nil: true,
         })),
         Value::Map(map) if is_iface_elem(map.elem) => Ok(map.clone()),
@@ -228,7 +228,7 @@ fn deep_equal_at(left: &Value, right: &Value, depth: usize) -> bool {
                     && a.entries
                         .iter()
                         .zip(b.entries.iter())
-                        .all(|((ka, va), (kb, vb))| ka == kb && deep_equal_at(va, vb, depth + 1)))
+                        .all(|((ka, va), (kb, vb))| ka == kb && deep_equal_at(&va, &vb, depth + 1)))
         }
         (Value::Record(a), Value::Record(b)) => {
             Rc::ptr_eq(a, b)

@@ -43,7 +43,7 @@ fn descend(value: &Value, path: &[&str], boxed: bool) -> Value {
                 }
                 joined.push_str(part);
                 if let Some(found) = map.entries.get(&joined) {
-                    return descend(found, &path[index + 1..], boxed);
+                    return descend(&found, &path[index + 1..], boxed);
                 }
             }
             Value::Nil

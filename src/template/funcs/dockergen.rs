@@ -81,7 +81,7 @@ pub fn comment(values: &[Value]) -> FuncResult {
 pub fn contains(values: &[Value]) -> FuncResult {
     arity("contains", values, 2)?;
     let found = match (&values[0], &values[1]) {
-        (Value::Map(map), Value::Str(key)) => map.entries.contains_key(&**key),
+        (Value::Map(map), Value::Str(key)) => map.entries.contains_key(key),
         _ => false,
     };
     Ok(Value::Bool(found))
@@ -301,6 +301,7 @@ pub fn keys(values: &[Value]) -> FuncResult {
         Value::Map(map) => Ok(args::new_list(
             map.entries
                 .keys()
+                .into_iter()
                 .map(|key| Value::str(key.as_str()))
                 .collect(),
         )),
@@ -659,7 +660,7 @@ fn containers_arg(value: &Value) -> Result<&Rc<Containers>, String> {
     }
 }
 
-fn label_value<'a>(container: &'a Value, label: &str) -> Option<&'a Value> {
+fn label_value(container: &Value, label: &str) -> Option<Value> {
     match container.field("Labels") {
         Some(Value::Map(labels)) => labels.entries.get(label),
         _ => None,
@@ -674,7 +675,7 @@ fn select_containers(
     let items = containers
         .items
         .iter()
-        .filter(|item| keep(label_value(item, label)))
+        .filter(|item| keep(label_value(item, label).as_ref()))
         .cloned()
         .collect();
     Value::Containers(Rc::new(Containers {
@@ -1270,23 +1271,22 @@ mod tests {
         let groups = group_by(&[sample(), Value::str("Env.VIRTUAL_HOST")]).unwrap();
         match &groups {
             Value::Map(map) => {
-                assert_eq!(
-                    map.entries.keys().collect::<Vec<_>>(),
-                    ["a.com", "b.com,a.com"]
-                );
-                assert_eq!(strs(&map.entries["a.com"]), ["a", "c"]);
+                assert_eq!(map.entries.keys(), ["a.com", "b.com,a.com"]);
+                assert_eq!(strs(&map.entries.get("a.com").unwrap()), ["a", "c"]);
             }
             _ => panic!("not a map"),
         }
         let multi =
             group_by_multi(&[sample(), Value::str("Env.VIRTUAL_HOST"), Value::str(",")]).unwrap();
         match &multi {
-            Value::Map(map) => assert_eq!(strs(&map.entries["a.com"]), ["a", "b", "c"]),
+            Value::Map(map) => {
+                assert_eq!(strs(&map.entries.get("a.com").unwrap()), ["a", "b", "c"])
+            }
             _ => panic!("not a map"),
         }
         let dup = root(vec![container("d", &[("H", "x,x")], &[])]);
         match group_by_multi(&[dup, Value::str("Env.H"), Value::str(",")]).unwrap() {
-            Value::Map(map) => assert_eq!(strs(&map.entries["x"]), ["d", "d"]),
+            Value::Map(map) => assert_eq!(strs(&map.entries.get("x").unwrap()), ["d", "d"]),
             _ => panic!("not a map"),
         }
         let keys = group_by_keys(&[sample(), Value::str("Env.PORT")]).unwrap();
@@ -1294,12 +1294,12 @@ mod tests {
         match group_by_with_default(&[sample(), Value::str("Env.PORT"), Value::str("none")])
             .unwrap()
         {
-            Value::Map(map) => assert_eq!(strs(&map.entries["none"]), ["c"]),
+            Value::Map(map) => assert_eq!(strs(&map.entries.get("none").unwrap()), ["c"]),
             _ => panic!("not a map"),
         }
         match group_by_label(&[sample(), Value::str("x")]).unwrap() {
             Value::Map(map) => {
-                assert_eq!(strs(&map.entries[""]), ["c"]);
+                assert_eq!(strs(&map.entries.get("").unwrap()), ["c"]);
                 assert_eq!(map.entries.len(), 2);
             }
             _ => panic!("not a map"),

@@ -78,8 +78,8 @@ impl Encoder {
                 if map.is_nil {
                     self.out.push_str("null");
                 } else {
-                    let entries: Vec<(&str, &Value)> = map
-                        .entries
+                    let owned: Vec<(String, Value)> = map.entries.iter().collect();
+                    let entries: Vec<(&str, &Value)> = owned
                         .iter()
                         .map(|(key, value)| (key.as_str(), value))
                         .collect();

@@ -29,22 +29,22 @@ pub fn get(values: &[Value]) -> FuncResult {
     arity("get", values, 2)?;
     let map = args::dict(&values[0])?;
     let key = args::string(&values[1])?;
-    Ok(map
-        .entries
-        .get(&*key)
-        .cloned()
-        .unwrap_or_else(|| Value::str("")))
+    Ok(map.entries.get(&key).unwrap_or_else(|| Value::str("")))
 }
 
-/// A copy of `map` changed by `change` (sprig mutates in place; see the module comment).
-fn map_with(map: &Map, change: impl FnOnce(&mut BTreeMap<String, Value>)) -> Value {
-    let mut entries = map.entries.clone();
+/// Changes `map` in place, as sprig does (Go maps are references), and returns it.
+fn map_with(map: &Rc<Map>, change: impl FnOnce(&mut BTreeMap<String, Value>)) -> Value {
+    let mut entries = map.entries.snapshot();
     change(&mut entries);
-    Value::Map(Rc::new(Map {
-        elem: map.elem,
-        entries,
-        is_nil: false,
-    }))
+    for key in map.entries.keys() {
+        if !entries.contains_key(&key) {
+            map.entries.remove(&key);
+        }
+    }
+    for (key, value) in entries {
+        map.entries.insert(key, value);
+    }
+    Value::Map(map.clone())
 }
 
 /// `set(d, key, value)`.
@@ -79,7 +79,7 @@ pub fn has_key(values: &[Value]) -> FuncResult {
     arity("hasKey", values, 2)?;
     let map = args::dict(&values[0])?;
     let key = args::string(&values[1])?;
-    Ok(Value::Bool(map.entries.contains_key(&*key)))
+    Ok(Value::Bool(map.entries.contains_key(&key)))
 }
 
 /// `pluck(key, dicts ...)`: the key's value from every dict that has it.
@@ -88,7 +88,7 @@ pub fn pluck(values: &[Value]) -> FuncResult {
     let key = args::string(&values[0])?;
     let mut out = Vec::new();
     for value in &values[1..] {
-        if let Some(found) = args::dict(value)?.entries.get(&*key) {
+        if let Some(found) = args::dict(value)?.entries.get(&key) {
             out.push(found.clone());
         }
     }
@@ -108,7 +108,7 @@ pub fn pick(values: &[Value]) -> FuncResult {
         .iter()
         .filter_map(|key| {
             map.entries
-                .get(&**key)
+                .get(key)
                 .map(|value| (key.to_string(), value.clone()))
         })
         .collect();
@@ -133,7 +133,7 @@ pub fn omit(values: &[Value]) -> FuncResult {
 pub fn values(values: &[Value]) -> FuncResult {
     arity("values", values, 1)?;
     let map = args::dict(&values[0])?;
-    Ok(args::new_list(map.entries.values().cloned().collect()))
+    Ok(args::new_list(map.entries.values()))
 }
 
 /// mergo's notion of an empty value.
@@ -147,21 +147,21 @@ fn mergo_empty(value: &Value) -> bool {
 /// mergo's deep merge of `source` into `target`: nested dicts merge, other values fill keys
 /// missing or empty in the target (or always, with `overwrite`).
 fn merge_into(target: &mut BTreeMap<String, Value>, source: &Map, overwrite: bool, depth: usize) {
-    for (key, incoming) in &source.entries {
+    for (key, incoming) in source.entries.iter() {
+        let key = &key;
+        let incoming = &incoming;
         match (target.get(key), incoming) {
             (Some(Value::Map(existing)), Value::Map(nested))
                 if depth < 100
                     && args::is_iface_elem(existing.elem)
                     && args::is_iface_elem(nested.elem) =>
             {
-                let mut entries = existing.entries.clone();
+                // The nested target map is changed in place, as mergo does.
+                let mut entries = existing.entries.snapshot();
                 merge_into(&mut entries, nested, overwrite, depth + 1);
-                let merged = Map {
-                    elem: existing.elem,
-                    entries,
-                    is_nil: existing.is_nil,
-                };
-                target.insert(key.clone(), Value::Map(Rc::new(merged)));
+                let existing = existing.clone();
+                let _ = map_with(&existing, |target| *target = entries);
+                target.insert(key.clone(), Value::Map(existing));
             }
             (Some(existing), _) => {
                 if overwrite || mergo_empty(existing) {
@@ -178,15 +178,16 @@ fn merge_into(target: &mut BTreeMap<String, Value>, source: &Map, overwrite: boo
 fn merge_all(name: &str, values: &[Value], overwrite: bool) -> FuncResult {
     arity_min(name, values, 1)?;
     let target = args::dict(&values[0])?;
-    let mut entries = target.entries.clone();
+    let mut entries = target.entries.snapshot();
     for source in &values[1..] {
-        merge_into(&mut entries, &*args::dict(source)?, overwrite, 0);
+        let source = args::dict(source)?;
+        merge_into(&mut entries, &source, overwrite, 0);
     }
-    Ok(Value::Map(Rc::new(Map {
-        elem: target.elem,
-        entries,
-        is_nil: target.is_nil,
-    })))
+    if target.is_nil {
+        return Ok(Value::map(target.elem, entries));
+    }
+    // mergo merges into the first dict itself, which every holder sees.
+    Ok(map_with(&target, |target| *target = entries))
 }
 
 /// `merge(dst, srcs ...)`: fills keys missing or empty in `dst`.
@@ -219,7 +220,7 @@ pub fn copy_value(value: &Value, depth: usize) -> Value {
             entries: map
                 .entries
                 .iter()
-                .map(|(key, item)| (key.clone(), copy_value(item, depth + 1)))
+                .map(|(key, item)| (key, copy_value(&item, depth + 1)))
                 .collect(),
             is_nil: map.is_nil,
         })),
@@ -255,7 +256,7 @@ pub fn dig(values: &[Value]) -> FuncResult {
         let Value::Str(key) = key else {
             return Err(conversion_panic(key, "string"));
         };
-        let Some(step) = current.entries.get(&**key).cloned() else {
+        let Some(step) = current.entries.get(key) else {
             return Ok(default);
         };
         if index == keys.len() - 1 {
@@ -286,7 +287,7 @@ mod tests {
 
     fn entry(map: &Value, key: &str) -> Option<Value> {
         match map {
-            Value::Map(map) => map.entries.get(key).cloned(),
+            Value::Map(map) => map.entries.get(key),
             _ => None,
         }
     }

@@ -618,13 +618,13 @@ mod tests {
         match split(&[Value::str("$"), Value::str("foo$bar$baz")]).unwrap() {
             Value::Map(map) => {
                 assert_eq!(map.entries.len(), 3);
-                assert!(matches!(map.entries.get("_1"), Some(Value::Str(t)) if &**t == "bar"));
+                assert!(matches!(map.entries.get("_1"), Some(Value::Str(t)) if &*t == "bar"));
             }
             _ => panic!("not a map"),
         }
         match splitn(&[Value::str("$"), Value::Int(2), Value::str("foo$bar$baz")]).unwrap() {
             Value::Map(map) => {
-                assert!(matches!(map.entries.get("_1"), Some(Value::Str(t)) if &**t == "bar$baz"))
+                assert!(matches!(map.entries.get("_1"), Some(Value::Str(t)) if &*t == "bar$baz"))
             }
             _ => panic!("not a map"),
         }
