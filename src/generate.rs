@@ -261,6 +261,9 @@ impl Generator {
         }
         self.docker.current_container_id = self.current_container_id.clone();
         let filters = &self.entries[index].config.container_filter;
+        let running_only = filters
+            .get("status")
+            .is_some_and(|statuses| statuses.iter().all(|status| status == "running"));
         let listed = self.client.list_containers(true, filters)?;
         if self.explain {
             self.explain(index, &listed);
@@ -298,6 +301,12 @@ impl Generator {
             }
             if let Some(cached) = self.cache.get_mut(id) {
                 cached.last_seen = self.passes;
+                // Right after a `die` event the daemon's list can still show the container
+                // as running while inspect already says it stopped (its list view is updated
+                // after the event; `docker kill` sends no later event): trust inspect.
+                if running_only && !cached.container.running {
+                    continue;
+                }
                 containers.push(cached.container.clone());
             }
         }
