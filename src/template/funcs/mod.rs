@@ -436,6 +436,9 @@ mod tests {
             Value::str("0x1f"),
             Value::str("\\'\"{;#\n"),
             Value::str("k: [1, {a: 'b'}]\n- x"),
+            Value::str("Jan\u{e9} 2006-01-02T15:04:05Z %e9%zz ${X:-y} 1:2:3"),
+            Value::str("\u{e9}\u{e9}\u{e9}"),
+            Value::str("|\n  a\n b: \"\\x"),
             Value::string_list(["b", "a", ""]),
             args::new_list(vec![
                 Value::Int(1),

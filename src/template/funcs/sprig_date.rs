@@ -258,7 +258,9 @@ pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
             "January" | "Jan" => {
                 let found = MONTHS.iter().position(|name| {
                     let name = if token == "Jan" { &name[..3] } else { name };
-                    input.len() >= name.len() && input[..name.len()].eq_ignore_ascii_case(name)
+                    input
+                        .get(..name.len())
+                        .is_some_and(|head| head.eq_ignore_ascii_case(name))
                 });
                 let index = found.ok_or_else(fail)?;
                 let length = if token == "Jan" {
@@ -272,7 +274,9 @@ pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
             "Monday" | "Mon" => {
                 let found = DAYS.iter().find(|name| {
                     let name = if token == "Mon" { &name[..3] } else { name };
-                    input.len() >= name.len() && input[..name.len()].eq_ignore_ascii_case(name)
+                    input
+                        .get(..name.len())
+                        .is_some_and(|head| head.eq_ignore_ascii_case(name))
                 });
                 let name = found.ok_or_else(fail)?;
                 input = &input[if token == "Mon" { 3 } else { name.len() }..];
@@ -722,6 +726,8 @@ mod tests {
         );
         assert!(parse_layout("2006-01-02", "2024-3-05").is_err());
         assert!(parse_layout("2006-01-02", "2024-03-05x").is_err());
+        assert!(parse_layout("Jan 2006", "Ja\u{e9} 2006").is_err());
+        assert!(parse_layout("Monday", "Mo\u{e9}\u{e9}\u{e9}\u{e9}").is_err());
     }
 
     #[test]
