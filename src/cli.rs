@@ -35,6 +35,12 @@ pub struct Args {
     pub tls_ca_cert: Option<String>,
     pub tls_verify: Option<bool>,
     pub event_filters: Vec<String>,
+    pub check: Option<String>,
+    pub dry_run: bool,
+    pub dump_context: Option<String>,
+    pub context: Option<String>,
+    pub check_template: bool,
+    pub explain: bool,
     /// Positional arguments: template, then dest; extra ones are ignored as docker-gen does.
     pub positionals: Vec<String>,
 }
@@ -55,10 +61,16 @@ struct Flag {
 }
 
 const FLAGS: &[Flag] = &[
+    Flag { name: "check", kind: Kind::Text, default: "", help: "validate a new output with this command before it stays (`{dest}` and $TINYGEN_DEST name the file); on failure the previous file is restored and nothing is notified" },
+    Flag { name: "check-template", kind: Kind::Bool, default: "false", help: "parse every configured template, report errors with file, line and column, and exit (no daemon needed)" },
     Flag { name: "config", kind: Kind::Text, default: "", help: "config files with template directives (repeatable; see README for how several files combine)" },
     Flag { name: "container-filter", kind: Kind::Text, default: "", help: "container filter key=value for listing containers (repeatable); default from DOCKER_CONTAINER_FILTERS" },
+    Flag { name: "context", kind: Kind::Text, default: "", help: "render from this context file (written by -dump-context) instead of a Docker daemon" },
+    Flag { name: "dry-run", kind: Kind::Bool, default: "false", help: "render every template once and print a unified diff per dest without writing or notifying; exit 0 unchanged, 1 changed, 2 error" },
+    Flag { name: "dump-context", kind: Kind::Text, default: "", help: "write the live template context to this JSON file and exit" },
     Flag { name: "endpoint", kind: Kind::Text, default: "", help: "docker api endpoint (tcp|unix://..); default DOCKER_HOST, then unix:///var/run/docker.sock" },
     Flag { name: "event-filter", kind: Kind::Text, default: "event=start,stop,die,health_status", help: "additional event filter key=value (repeatable; added to the default)" },
+    Flag { name: "explain", kind: Kind::Bool, default: "false", help: "log which containers each render includes, and which filter excludes the others" },
     Flag { name: "include-stopped", kind: Kind::Bool, default: "false", help: "include stopped containers (adds status filters)" },
     Flag { name: "interval", kind: Kind::Int, default: "0", help: "notify command interval (secs)" },
     Flag { name: "keep-blank-lines", kind: Kind::Bool, default: "false", help: "keep blank lines in the output file" },
@@ -251,10 +263,8 @@ pub fn parse_go_int(text: &str) -> Option<i64> {
     } else {
         (10, lower.clone(), false)
     };
-    if digits.contains('_') {
-        if !prefixed || digits.ends_with('_') || digits.contains("__") {
-            return None;
-        }
+    if digits.contains('_') && (!prefixed || digits.ends_with('_') || digits.contains("__")) {
+        return None;
     }
     let digits = digits.replace('_', "");
     if digits.is_empty() || digits.starts_with(['+', '-']) {
@@ -275,6 +285,9 @@ fn set_bool(args: &mut Args, name: &str, value: bool) {
         "include-stopped" => args.include_stopped = value,
         "notify-output" => args.notify_output = value,
         "tlsverify" => args.tls_verify = Some(value),
+        "dry-run" => args.dry_run = value,
+        "check-template" => args.check_template = value,
+        "explain" => args.explain = value,
         _ => unreachable!("boolean flag {name} has no field"),
     }
 }
@@ -302,6 +315,9 @@ fn set_text(args: &mut Args, name: &str, value: String) {
         "tlskey" => args.tls_key = Some(value),
         "tlscacert" => args.tls_ca_cert = Some(value),
         "event-filter" => args.event_filters.push(value),
+        "check" => args.check = Some(value),
+        "dump-context" => args.dump_context = Some(value),
+        "context" => args.context = Some(value),
         _ => unreachable!("text flag {name} has no field"),
     }
 }

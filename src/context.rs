@@ -229,7 +229,7 @@ fn time_value(timestamp: &Timestamp) -> Value {
     }))
 }
 
-fn docker_value(docker: &DockerInfo) -> Value {
+pub fn docker_value(docker: &DockerInfo) -> Value {
     Value::record(
         "Docker",
         vec![

@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::model::{self, Container, DockerInfo, NetworkFlags};
 use crate::notify;
 use crate::output::{self, Outcome, Output};
+use crate::snapshot::Snapshot;
 use crate::template::{self, Template};
 use serde_json::Value as Json;
 use std::collections::{HashMap, HashSet};
@@ -32,6 +33,9 @@ pub struct Generator {
     current_container_id: String,
     entries: Vec<Entry>,
     passes: u64,
+    /// The context file's data, which replaces the daemon (`-context`).
+    offline: Option<Snapshot>,
+    explain: bool,
 }
 
 struct Cached {
@@ -55,16 +59,28 @@ pub enum Rendered {
     /// The output changed (or went to stdout) and notifications ran.
     Changed,
     Unchanged,
+    /// The check refused the new output; the previous file stays and nothing was notified.
+    Rejected,
+}
+
+/// A render that was not written: what the dest holds and what it would hold.
+pub struct Preview {
+    pub dest: Option<std::path::PathBuf>,
+    pub current: Vec<u8>,
+    pub new: String,
 }
 
 impl Generator {
     /// Prepares a generator; fetches `/version` once (a failure is logged, spec §5.1) and
     /// finds the container tinygen runs in.
-    pub fn new(config: &Config, client: Client) -> Generator {
+    /// With `offline` (a context file) no daemon is asked for anything but notifications.
+    pub fn new(config: &Config, client: Client, offline: Option<Snapshot>) -> Generator {
         let mut docker = DockerInfo::default();
-        match client.version() {
-            Ok(version) => docker.apply_version(&version),
-            Err(error) => log!("Error retrieving docker server version info: {error}"),
+        if offline.is_none() {
+            match client.version() {
+                Ok(version) => docker.apply_version(&version),
+                Err(error) => log!("Error retrieving docker server version info: {error}"),
+            }
         }
         let entries = config
             .templates
@@ -85,16 +101,13 @@ impl Generator {
             current_container_id: detect_current_container_id(),
             entries,
             passes: 0,
+            offline,
+            explain: config.explain,
         }
     }
 
     pub fn client(&self) -> &Client {
         &self.client
-    }
-
-    /// The configured templates, in order.
-    pub fn configs(&self) -> impl Iterator<Item = &TemplateConfig> {
-        self.entries.iter().map(|entry| &entry.config)
     }
 
     /// Marks a container as changed: the next pass inspects it again.
@@ -111,7 +124,10 @@ impl Generator {
     /// Whether the files of template `index` changed since its last render failed on them.
     pub fn template_changed(&self, index: usize) -> bool {
         let entry = &self.entries[index];
-        entry.broken_at.as_ref().is_some_and(|stamp| *stamp != template::stamp(&entry.config.template))
+        entry
+            .broken_at
+            .as_ref()
+            .is_some_and(|stamp| *stamp != template::stamp(&entry.config.template))
     }
 
     /// Renders template `index` once, remembering a template failure (see
@@ -120,15 +136,73 @@ impl Generator {
         let result = self.render_once(index, force_notify);
         let entry = &mut self.entries[index];
         entry.broken_at = match &result {
-            Err(error) if error.kind == ErrorKind::Template => Some(template::stamp(&entry.config.template)),
+            Err(error) if error.kind == ErrorKind::Template => {
+                Some(template::stamp(&entry.config.template))
+            }
             _ => None,
         };
         result
     }
 
-    /// Renders template `index` once: list, inspect what changed, render, write, and notify
-    /// when the output changed (or always, with `force_notify`, for `-interval`).
+    /// Renders template `index` once: gather, render, write (through the check, if any), and
+    /// notify when the output changed (or always, with `force_notify`, for `-interval`).
     fn render_once(&mut self, index: usize, force_notify: bool) -> Result<Rendered> {
+        let (text, count) = self.produce(index)?;
+        let entry = &mut self.entries[index];
+        let check_cmd = entry.config.check_cmd.clone();
+        let mut check = |path: &std::path::Path| notify::run_check(&check_cmd, path);
+        let check: Option<output::Check<'_>> = if check_cmd.is_empty() {
+            None
+        } else {
+            Some(&mut check)
+        };
+        let outcome = entry.output.write_checked(text.as_bytes(), check)?;
+        let dest = entry
+            .output
+            .dest()
+            .map(|dest| dest.display().to_string())
+            .unwrap_or_default();
+        match outcome {
+            Outcome::Written if entry.output.dest().is_some() => {
+                log!("Generated '{dest}' from {count} containers");
+            }
+            Outcome::Written => {}
+            Outcome::Rejected(error) => {
+                log!("Kept the previous '{dest}': the new content failed its check; skipping notification: {error}");
+                return Ok(Rendered::Rejected);
+            }
+            Outcome::Unchanged if !force_notify => {
+                log!(
+                    "Contents of {dest} did not change. Skipping notification '{}'",
+                    entry.config.notify_cmd
+                );
+                return Ok(Rendered::Unchanged);
+            }
+            Outcome::Unchanged => {}
+        }
+        notify::notify(&entry.config, &self.client);
+        Ok(Rendered::Changed)
+    }
+
+    /// What a render of template `index` would write, next to what its dest holds now.
+    pub fn preview(&mut self, index: usize) -> Result<Preview> {
+        let (text, _) = self.produce(index)?;
+        let entry = &self.entries[index];
+        Ok(Preview {
+            dest: entry.config.dest.clone(),
+            current: entry.output.current()?,
+            new: text,
+        })
+    }
+
+    /// The data template `index` would see, for `-dump-context`.
+    pub fn snapshot(&mut self, index: usize) -> Result<Snapshot> {
+        self.gather(index, true)
+    }
+
+    /// Loads template `index` and renders it from fresh data; blank lines stripped unless
+    /// configured otherwise. Returns the text and the number of containers.
+    fn produce(&mut self, index: usize) -> Result<(String, usize)> {
         let needs_info = {
             let entry = &mut self.entries[index];
             reload_template(entry)?;
@@ -137,12 +211,14 @@ impl Generator {
                 .as_ref()
                 .is_some_and(|template| template.mentions("Docker"))
         };
-        let containers = self.containers(index, needs_info)?;
-        let current = self.current_container(&containers);
-        let env = context::process_env();
-        let root = context::root(&containers, &env, &self.docker, current.as_ref());
-
-        let entry = &mut self.entries[index];
+        let data = self.gather(index, needs_info)?;
+        let root = context::root(
+            &data.containers,
+            &data.env,
+            &data.docker,
+            data.current.as_ref(),
+        );
+        let entry = &self.entries[index];
         let Some(template) = &entry.template else {
             return Err(Error::template(format!(
                 "{}: template not loaded",
@@ -153,27 +229,22 @@ impl Generator {
         if !entry.config.keep_blank_lines {
             text = output::remove_blank_lines(&text);
         }
-        let outcome = entry.output.write(text.as_bytes())?;
-        let dest = entry
-            .output
-            .dest()
-            .map(|dest| dest.display().to_string())
-            .unwrap_or_default();
-        if outcome == Outcome::Written && entry.output.dest().is_some() {
-            log!("Generated '{dest}' from {} containers", containers.len());
+        Ok((text, data.containers.len()))
+    }
+
+    /// The containers, `$.Docker`, `$.Env` and `$.CurrentContainer` for template `index`:
+    /// from the context file when there is one, else from the daemon.
+    fn gather(&mut self, index: usize, needs_info: bool) -> Result<Snapshot> {
+        if let Some(snapshot) = &self.offline {
+            return Ok(snapshot.clone());
         }
-        if outcome == Outcome::Unchanged && !force_notify {
-            log!(
-                "Contents of {dest} did not change. Skipping notification '{}'",
-                entry.config.notify_cmd
-            );
-            return Ok(Rendered::Unchanged);
-        }
-        notify::notify(&entry.config, &self.client);
-        Ok(if outcome == Outcome::Written {
-            Rendered::Changed
-        } else {
-            Rendered::Unchanged
+        let containers = self.containers(index, needs_info)?;
+        let current = self.current_container(&containers);
+        Ok(Snapshot {
+            containers,
+            docker: self.docker.clone(),
+            env: context::process_env(),
+            current,
         })
     }
 
@@ -190,7 +261,13 @@ impl Generator {
         }
         self.docker.current_container_id = self.current_container_id.clone();
         let filters = &self.entries[index].config.container_filter;
+        let running_only = filters
+            .get("status")
+            .is_some_and(|statuses| statuses.iter().all(|status| status == "running"));
         let listed = self.client.list_containers(true, filters)?;
+        if self.explain {
+            self.explain(index, &listed);
+        }
         let mut containers = Vec::with_capacity(listed.len());
         for entry in &listed {
             let Some(id) = entry["Id"].as_str() else {
@@ -224,6 +301,12 @@ impl Generator {
             }
             if let Some(cached) = self.cache.get_mut(id) {
                 cached.last_seen = self.passes;
+                // Right after a `die` event the daemon's list can still show the container
+                // as running while inspect already says it stopped (its list view is updated
+                // after the event; `docker kill` sends no later event): trust inspect.
+                if running_only && !cached.container.running {
+                    continue;
+                }
                 containers.push(cached.container.clone());
             }
         }
@@ -231,6 +314,71 @@ impl Generator {
         let horizon = self.passes.saturating_sub(self.entries.len() as u64);
         self.cache.retain(|_, cached| cached.last_seen > horizon);
         Ok(containers)
+    }
+
+    /// Logs which containers template `index` includes and, for the others, which of its
+    /// filters excludes them: the daemon is asked once without filters and once per filter
+    /// key, so the verdicts are the daemon's own (only with `-explain`).
+    fn explain(&self, index: usize, listed: &[Json]) {
+        let config = &self.entries[index].config;
+        let label = config
+            .dest
+            .as_ref()
+            .map(|dest| dest.display().to_string())
+            .unwrap_or_else(|| config.template.clone());
+        let name = |entry: &Json| {
+            let name = entry["Names"][0]
+                .as_str()
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string();
+            let id: String = entry["Id"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(12)
+                .collect();
+            format!("{name} ({id})")
+        };
+        let ids = |entries: &[Json]| -> HashSet<String> {
+            entries
+                .iter()
+                .filter_map(|entry| entry["Id"].as_str().map(str::to_string))
+                .collect()
+        };
+        for entry in listed {
+            log!("Explain '{label}': included {}", name(entry));
+        }
+        let everything = match self.client.list_containers(true, &Default::default()) {
+            Ok(everything) => everything,
+            Err(error) => return log!("Explain '{label}': cannot list all containers: {error}"),
+        };
+        let included = ids(listed);
+        let mut passing = Vec::new();
+        for (key, values) in &config.container_filter {
+            let one: crate::config::Filters = [(key.clone(), values.clone())].into();
+            match self.client.list_containers(true, &one) {
+                Ok(entries) => passing.push((format!("{key}={}", values.join(",")), ids(&entries))),
+                Err(error) => log!("Explain '{label}': cannot evaluate filter {key}: {error}"),
+            }
+        }
+        for entry in everything.iter().filter(|entry| {
+            entry["Id"]
+                .as_str()
+                .is_some_and(|id| !included.contains(id))
+        }) {
+            let id = entry["Id"].as_str().unwrap_or_default();
+            let reasons: Vec<&str> = passing
+                .iter()
+                .filter(|(_, ids)| !ids.contains(id))
+                .map(|(filter, _)| filter.as_str())
+                .collect();
+            log!(
+                "Explain '{label}': excluded {} by filter {}",
+                name(entry),
+                reasons.join(" and ")
+            );
+        }
     }
 
     /// Inspects one container, refreshing the network table first when it names a network

@@ -8,6 +8,7 @@ mod config;
 mod docker;
 mod model;
 mod context;
+mod snapshot;
 mod template;
 mod output;
 mod notify;
@@ -39,7 +40,7 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     }
     match watch::run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(error) => {
             log!("{error}");
             ExitCode::from(error.exit_code())

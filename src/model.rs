@@ -316,10 +316,15 @@ impl Timestamp {
     /// Parses RFC 3339 with optional fraction (`2024-01-02T03:04:05.123456789Z`,
     /// `...+01:00`); anything else gives Go's zero time.
     pub fn parse(text: &str) -> Timestamp {
-        Timestamp::try_parse(text).unwrap_or(Timestamp {
-            is_zero: true,
-            ..Timestamp::default()
-        })
+        const GO_ZERO_TIME: i64 = -62_135_596_800;
+        match Timestamp::try_parse(text) {
+            // Go's zero time written out reads back as the zero time.
+            Some(time) if time.unix_seconds != GO_ZERO_TIME || time.nanos != 0 => time,
+            _ => Timestamp {
+                is_zero: true,
+                ..Timestamp::default()
+            },
+        }
     }
 
     fn try_parse(text: &str) -> Option<Timestamp> {

@@ -112,6 +112,37 @@ pub struct CommandRun {
 /// not exited after `timeout`, its whole process group is killed with SIGKILL and the run
 /// fails.
 pub fn run_command(command: &str, capture: bool, timeout: Duration) -> CommandRun {
+    run_shell(command, capture, timeout, &[])
+}
+
+/// Runs a check command for a candidate output in place at `path` (see `-check`): `{dest}`
+/// in the command becomes the shell-quoted path, and `TINYGEN_DEST` holds it too. Its
+/// output is captured; a non-zero exit is an error carrying the status and the output.
+pub fn run_check(command: &str, path: &Path) -> Result<()> {
+    let path_text = path.to_string_lossy();
+    let quoted = format!("'{}'", path_text.replace('\'', "'\\''"));
+    let command = command.replace("{dest}", &quoted);
+    log!("Checking '{}' with '{command}'", path.display());
+    let run = run_shell(
+        &command,
+        true,
+        COMMAND_TIMEOUT,
+        &[("TINYGEN_DEST", &path_text)],
+    );
+    match run.result {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let mut message = format!("check '{command}' failed: {error}");
+            for line in &run.lines {
+                message.push_str(&format!("\n[{command}]: {line}"));
+            }
+            Err(Error::new(ErrorKind::Io, message))
+        }
+    }
+}
+
+/// `run_command` with extra environment variables.
+fn run_shell(command: &str, capture: bool, timeout: Duration, env: &[(&str, &str)]) -> CommandRun {
     let deadline = Instant::now() + timeout;
     let failed = |message: String| CommandRun {
         lines: Vec::new(),
@@ -122,6 +153,7 @@ pub fn run_command(command: &str, capture: bool, timeout: Duration) -> CommandRu
         .arg("-c")
         .arg(command)
         .stdin(Stdio::null())
+        .envs(env.iter().copied())
         .process_group(0);
     let mut reader = None;
     if capture {
@@ -410,15 +442,22 @@ mod tests {
         );
         let error = run.result.unwrap_err();
         assert_eq!(error.message, "timed out after 200ms, process group killed");
-        // The background sleep was in the group: it is gone (or a zombie awaiting its reaper).
+        // The background sleep was in the group: it dies (SIGKILL is delivered when it next
+        // runs, so allow a moment) and is gone or a zombie awaiting its reaper.
         let pid: i32 = run.lines[0].parse().expect("the background PID");
-        let state = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let gone = state.is_empty()
-            || state
-                .split(") ")
-                .nth(1)
-                .is_some_and(|rest| rest.starts_with('Z'));
-        assert!(gone, "background process {pid} survived: {state}");
+        let dead = || {
+            let state = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            state.is_empty()
+                || state
+                    .split(") ")
+                    .nth(1)
+                    .is_some_and(|rest| rest.starts_with('Z'))
+        };
+        let until = Instant::now() + Duration::from_secs(5);
+        while !dead() && Instant::now() < until {
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert!(dead(), "background process {pid} survived");
     }
 
     #[test]
@@ -433,13 +472,13 @@ mod tests {
     fn command_leaves_a_daemon_holding_the_pipe_alone() {
         let dir = temp_dir("daemon");
         let marker = dir.join("alive");
-        let command = format!("(sleep 2; touch {}) & echo started", marker.display());
+        let command = format!("(sleep 3; touch {}) & echo started", marker.display());
         let start = Instant::now();
         let run = run_command(&command, true, Duration::from_secs(10));
         assert!(run.result.is_ok());
         assert_eq!(run.lines, vec!["started"]);
         assert!(
-            start.elapsed() < Duration::from_millis(1900),
+            start.elapsed() < Duration::from_millis(2900),
             "waited for the background process"
         );
         // Wait (bounded) for the background process to finish its work: it was not killed.

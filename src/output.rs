@@ -17,13 +17,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 /// What a write did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// The dest now holds the new content (or it went to stdout).
     Written,
     /// The dest already held exactly this content; nothing was written.
     Unchanged,
+    /// The check refused the new content; the previous file was put back.
+    Rejected(Error),
 }
+
+/// Validates a candidate that is in place at the given path.
+pub type Check<'a> = &'a mut dyn FnMut(&Path) -> Result<()>;
 
 /// One destination and what tinygen last wrote there.
 #[derive(Debug)]
@@ -54,6 +59,14 @@ impl Output {
 
     /// Writes `content` unless the dest already holds it. Stdout always counts as written.
     pub fn write(&mut self, content: &[u8]) -> Result<Outcome> {
+        self.write_checked(content, None)
+    }
+
+    /// Like `write`, and when the content changed, runs `check` with the new file in place
+    /// (so that a check such as `nginx -t` sees it where it will live). When the check fails
+    /// the previous bytes are put back (atomically, same mode and owner; a dest that did not
+    /// exist is removed) and the outcome is `Rejected`.
+    pub fn write_checked(&mut self, content: &[u8], check: Option<Check<'_>>) -> Result<Outcome> {
         let Some(dest) = &self.dest else {
             let mut stdout = io::stdout().lock();
             stdout
@@ -86,10 +99,39 @@ impl Output {
         }
         replace(&target, content, metadata.as_ref())
             .map_err(|error| Error::io(dest.display(), error))?;
+        if let Some(check) = check {
+            if let Err(error) = check(&target) {
+                let restored = match &metadata {
+                    Some(_) => replace(&target, &current, metadata.as_ref()),
+                    None => fs::remove_file(&target),
+                };
+                restored.map_err(|restore| {
+                    let message = format!("restoring the previous content: {restore}");
+                    Error::io(dest.display(), io::Error::new(restore.kind(), message))
+                })?;
+                let previous = self::hash(&current);
+                self.last = fs::metadata(&target)
+                    .ok()
+                    .map(|metadata| Fingerprint::of(&metadata, previous));
+                return Ok(Outcome::Rejected(error));
+            }
+        }
         self.last = fs::metadata(&target)
             .ok()
             .map(|metadata| Fingerprint::of(&metadata, hash));
         Ok(Outcome::Written)
+    }
+
+    /// What the dest holds now (empty when it does not exist), for a dry run.
+    pub fn current(&self) -> Result<Vec<u8>> {
+        let Some(dest) = &self.dest else {
+            return Ok(Vec::new());
+        };
+        match fs::read(resolve_symlink(dest)) {
+            Ok(content) => Ok(content),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(error) => Err(Error::io(dest.display(), error)),
+        }
     }
 }
 
@@ -199,6 +241,15 @@ fn write_in_place(target: &Path, content: &[u8]) -> io::Result<()> {
     let mut file = OpenOptions::new().write(true).truncate(true).open(target)?;
     file.write_all(content)?;
     file.sync_all()
+}
+
+/// A unified diff of `old` and `new` with three lines of context, headed by `name`.
+pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("{name} (current)"), &format!("{name} (new)"))
+        .to_string()
 }
 
 /// Drops lines made only of whitespace (Unicode `IsSpace`), keeping other lines byte for
@@ -429,6 +480,55 @@ mod tests {
             "{error}"
         );
         assert!(dest.is_dir());
+    }
+
+    #[test]
+    fn a_failed_check_restores_the_previous_file() {
+        let dir = temp_dir("check");
+        let dest = dir.join("site.conf");
+        fs::write(&dest, b"good\n").unwrap();
+        fs::set_permissions(&dest, fs::Permissions::from_mode(0o640)).unwrap();
+        let mut output = Output::new(Some(dest.clone()));
+        let mut seen = Vec::new();
+        let mut refuse = |path: &Path| {
+            seen.push(fs::read(path).unwrap());
+            Err(Error::new(crate::error::ErrorKind::Io, "check failed"))
+        };
+        let outcome = output.write_checked(b"bad\n", Some(&mut refuse)).unwrap();
+        assert!(matches!(outcome, Outcome::Rejected(_)));
+        assert_eq!(
+            seen,
+            [b"bad\n".to_vec()],
+            "the check sees the candidate at the real path"
+        );
+        assert_eq!(fs::read(&dest).unwrap(), b"good\n");
+        assert_eq!(fs::metadata(&dest).unwrap().mode() & 0o777, 0o640);
+        let mut accept = |_: &Path| Ok(());
+        assert_eq!(
+            output
+                .write_checked(b"better\n", Some(&mut accept))
+                .unwrap(),
+            Outcome::Written
+        );
+        assert_eq!(fs::read(&dest).unwrap(), b"better\n");
+        // A rejected first file leaves nothing behind.
+        let fresh = dir.join("fresh.conf");
+        let mut refuse = |_: &Path| Err(Error::new(crate::error::ErrorKind::Io, "no"));
+        let outcome = Output::new(Some(fresh.clone()))
+            .write_checked(b"x\n", Some(&mut refuse))
+            .unwrap();
+        assert!(matches!(outcome, Outcome::Rejected(_)));
+        assert!(!fresh.exists());
+    }
+
+    #[test]
+    fn unified_diff_names_the_dest() {
+        let diff = unified_diff("/etc/hosts", "a\nb\nc\n", "a\nB\nc\n");
+        assert!(
+            diff.starts_with("--- /etc/hosts (current)\n+++ /etc/hosts (new)\n"),
+            "{diff}"
+        );
+        assert!(diff.contains("-b\n+B\n"), "{diff}");
     }
 
     fn current_umask() -> u32 {

@@ -7,11 +7,14 @@
 //! Errors inside the loop are logged where they happen and never end the service.
 
 use crate::cli::Args;
-use crate::config::{Config, Filters};
+use crate::config::{Config, Filters, Mode};
 use crate::debounce;
 use crate::docker::{Client, DockerEvent, ShutdownHandle};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::generate::Generator;
+use crate::output::{self, Output};
+use crate::snapshot::Snapshot;
+use crate::template::Template;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
 use std::collections::{BTreeSet, HashMap};
@@ -39,16 +42,48 @@ enum Message {
     Signal(i32),
 }
 
-/// Runs tinygen: renders every template once and, with `-watch` or `-interval`, keeps them
-/// current until SIGINT, SIGTERM or SIGQUIT.
-pub fn run(args: &Args) -> Result<()> {
+/// Runs tinygen and returns the exit status: renders every template once and, with
+/// `-watch` or `-interval`, keeps them current until SIGINT, SIGTERM or SIGQUIT; or runs one
+/// of the tooling modes (`-dry-run`, `-dump-context`, `-check-template`).
+pub fn run(args: &Args) -> Result<u8> {
     // First of all, so that an early SIGHUP cannot kill the process (spec §1.1).
-    let signals = Signals::new([SIGHUP, SIGINT, SIGTERM, SIGQUIT])
-        .map_err(|error| Error::new(crate::error::ErrorKind::Io, format!("installing signal handlers: {error}")))?;
+    let signals = Signals::new([SIGHUP, SIGINT, SIGTERM, SIGQUIT]).map_err(|error| {
+        Error::new(
+            ErrorKind::Io,
+            format!("installing signal handlers: {error}"),
+        )
+    })?;
     let config = Config::resolve(args, &|name| std::env::var(name).ok())?;
+    if config.mode == Mode::CheckTemplate {
+        return Ok(check_templates(&config));
+    }
     let client = Client::new(&config.endpoint, &config.tls)?;
-    let mut generator = Generator::new(&config, client.clone());
-    let long_running = config.watches() || config.templates.iter().any(|template| template.interval > 0);
+    let offline = config
+        .context_file
+        .as_deref()
+        .map(Snapshot::load)
+        .transpose()?;
+    let mut generator = Generator::new(&config, client, offline);
+    match &config.mode {
+        Mode::DryRun => return Ok(dry_run(&mut generator, config.templates.len())),
+        Mode::DumpContext(path) => {
+            // The first template's container filters choose what is dumped.
+            let snapshot = generator.snapshot(0)?;
+            Output::new(Some(path.clone())).write(snapshot.to_json().as_bytes())?;
+            log!(
+                "Wrote the context of {} containers to '{}'",
+                snapshot.containers.len(),
+                path.display()
+            );
+            return Ok(0);
+        }
+        Mode::Render | Mode::CheckTemplate => {}
+    }
+    let long_running = config.watches()
+        || config
+            .templates
+            .iter()
+            .any(|template| template.interval > 0);
     if !long_running {
         drop(signals);
         // One-shot: a listing or template error is an error (exit 1); docker-gen exits 0
@@ -56,10 +91,53 @@ pub fn run(args: &Args) -> Result<()> {
         for index in 0..config.templates.len() {
             generator.render(index, false)?;
         }
-        return Ok(());
+        return Ok(0);
     }
     Service::start(&config, generator, signals).run();
-    Ok(())
+    Ok(0)
+}
+
+/// `-check-template`: parses every template without a daemon; 1 if any fails.
+fn check_templates(config: &Config) -> u8 {
+    let mut failed = false;
+    for template in &config.templates {
+        match Template::load(&template.template) {
+            Ok(_) => println!("{}: ok", template.template),
+            Err(error) => {
+                println!("{error}");
+                failed = true;
+            }
+        }
+    }
+    u8::from(failed)
+}
+
+/// `-dry-run`: renders every template once and prints what would change; writes and
+/// notifies nothing. 0 when nothing would change, 1 when something would, 2 on an error.
+fn dry_run(generator: &mut Generator, templates: usize) -> u8 {
+    let mut changed = false;
+    for index in 0..templates {
+        let preview = match generator.preview(index) {
+            Ok(preview) => preview,
+            Err(error) => {
+                log!("{error}");
+                return 2;
+            }
+        };
+        let name = preview
+            .dest
+            .as_ref()
+            .map(|dest| dest.display().to_string())
+            .unwrap_or_else(|| "stdout".to_string());
+        let current = String::from_utf8_lossy(&preview.current);
+        if preview.dest.is_some() && current == preview.new {
+            println!("{name}: unchanged");
+            continue;
+        }
+        changed = true;
+        print!("{}", output::unified_diff(&name, &current, &preview.new));
+    }
+    u8::from(changed)
 }
 
 /// The long-running state of the main thread.
@@ -105,8 +183,16 @@ impl Service {
         let events = Arc::new(EventsControl::default());
         if watching {
             let (burst_sender, burst_receiver) = mpsc::channel::<()>();
-            let waits: Vec<_> = config.templates.iter().map(|template| if template.watch { template.wait } else { None }).collect();
-            let watched: Vec<bool> = config.templates.iter().map(|template| template.watch).collect();
+            let waits: Vec<_> = config
+                .templates
+                .iter()
+                .map(|template| if template.watch { template.wait } else { None })
+                .collect();
+            let watched: Vec<bool> = config
+                .templates
+                .iter()
+                .map(|template| template.watch)
+                .collect();
             let render_sender = sender.clone();
             threads.push(spawn("debounce", move || {
                 let debouncers = waits.into_iter().map(debounce::Debouncer::new).collect();
@@ -121,13 +207,19 @@ impl Service {
             let filters = config.event_filters.clone();
             let event_sender = sender.clone();
             let control = events.clone();
-            threads.push(spawn("events", move || read_events(&client, &filters, &event_sender, &stop_receiver, &control)));
+            threads.push(spawn("events", move || {
+                read_events(&client, &filters, &event_sender, &stop_receiver, &control)
+            }));
             events_stop = Some(stop_sender);
         }
         drop(sender);
 
         let now = Instant::now();
-        let intervals: Vec<u64> = config.templates.iter().map(|template| template.interval).collect();
+        let intervals: Vec<u64> = config
+            .templates
+            .iter()
+            .map(|template| template.interval)
+            .collect();
         let next_tick = intervals
             .iter()
             .map(|seconds| (*seconds > 0).then(|| now + Duration::from_secs(*seconds)))
@@ -163,8 +255,13 @@ impl Service {
         loop {
             let deadline = self.next_deadline();
             let message = match deadline {
-                Some(deadline) => self.messages.recv_timeout(deadline.saturating_duration_since(Instant::now())),
-                None => self.messages.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(deadline) => self
+                    .messages
+                    .recv_timeout(deadline.saturating_duration_since(Instant::now())),
+                None => self
+                    .messages
+                    .recv()
+                    .map_err(|_| RecvTimeoutError::Disconnected),
             };
             match message {
                 Ok(message) => {
@@ -184,9 +281,16 @@ impl Service {
 
     /// The earliest of: the next interval tick, the liveness ping, the broken-template check.
     fn next_deadline(&self) -> Option<Instant> {
-        let ping = (self.watching && self.connected).then(|| self.last_activity + PING_AFTER_SILENCE);
+        let ping =
+            (self.watching && self.connected).then(|| self.last_activity + PING_AFTER_SILENCE);
         let broken = (!self.broken.is_empty()).then(|| Instant::now() + BROKEN_TEMPLATE_CHECK);
-        self.next_tick.iter().flatten().copied().chain(ping).chain(broken).min()
+        self.next_tick
+            .iter()
+            .flatten()
+            .copied()
+            .chain(ping)
+            .chain(broken)
+            .min()
     }
 
     /// Handles one batch of messages; false means shut down.
@@ -201,6 +305,8 @@ impl Service {
                     if signal != SIGHUP {
                         return false;
                     }
+                    // A HUP asks for a full refresh, as docker-gen's full pass does.
+                    self.generator.invalidate_all();
                     render_everything = true;
                 }
                 Message::Connected => {
@@ -244,7 +350,11 @@ impl Service {
 
     /// Logs an event and invalidates what it names; false when it changes nothing.
     fn on_event(&mut self, event: &DockerEvent) -> bool {
-        let id = event.attributes.get("container").filter(|_| event.kind == "network").unwrap_or(&event.actor_id);
+        let id = event
+            .attributes
+            .get("container")
+            .filter(|_| event.kind == "network")
+            .unwrap_or(&event.actor_id);
         if let Some(status) = health_status(event) {
             // Podman repeats health_status on every check; only a change matters.
             if self.health.get(id) == Some(&status) {
@@ -255,7 +365,12 @@ impl Service {
         if event.action == "destroy" {
             self.health.remove(id);
         }
-        log!("Received event {} for {} {}", event.action, event.kind, event.short_id());
+        log!(
+            "Received event {} for {} {}",
+            event.action,
+            event.kind,
+            event.short_id()
+        );
         self.generator.invalidate(id);
         true
     }
@@ -266,7 +381,8 @@ impl Service {
             if self.next_tick[index].is_some_and(|tick| tick <= now) {
                 self.render(index, true);
                 // Ticks do not queue up behind a slow render (spec §5.7).
-                self.next_tick[index] = Some(Instant::now() + Duration::from_secs(self.intervals[index]));
+                self.next_tick[index] =
+                    Some(Instant::now() + Duration::from_secs(self.intervals[index]));
             }
         }
         if self.watching && self.connected && now >= self.last_activity + PING_AFTER_SILENCE {
@@ -277,7 +393,12 @@ impl Service {
                 self.events.close_stream();
             }
         }
-        let fixed: Vec<usize> = self.broken.iter().copied().filter(|index| self.generator.template_changed(*index)).collect();
+        let fixed: Vec<usize> = self
+            .broken
+            .iter()
+            .copied()
+            .filter(|index| self.generator.template_changed(*index))
+            .collect();
         for index in fixed {
             self.render(index, false);
         }
@@ -328,7 +449,13 @@ fn health_status(event: &DockerEvent) -> Option<String> {
     if !status.is_empty() {
         return Some(status.to_string());
     }
-    Some(event.attributes.get("health_status").cloned().unwrap_or_default())
+    Some(
+        event
+            .attributes
+            .get("health_status")
+            .cloned()
+            .unwrap_or_default(),
+    )
 }
 
 fn signal_name(signal: i32) -> &'static str {
@@ -342,7 +469,10 @@ fn signal_name(signal: i32) -> &'static str {
 }
 
 fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> JoinHandle<()> {
-    thread::Builder::new().name(name.to_string()).spawn(body).expect("the system can start a thread")
+    thread::Builder::new()
+        .name(name.to_string())
+        .spawn(body)
+        .expect("the system can start a thread")
 }
 
 /// Exponential back-off between reconnection attempts: 100 ms doubling to 10 s.
@@ -356,7 +486,9 @@ impl Backoff {
     pub const MAX: Duration = Duration::from_secs(10);
 
     pub fn new() -> Backoff {
-        Backoff { next: Backoff::FIRST }
+        Backoff {
+            next: Backoff::FIRST,
+        }
     }
 
     /// The wait before the next attempt; each failure doubles the following one.
@@ -384,12 +516,20 @@ struct EventsControl {
 
 impl EventsControl {
     fn publish(&self, handle: ShutdownHandle) -> bool {
-        *self.stream.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(handle);
+        *self
+            .stream
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(handle);
         !self.stopped.load(Ordering::SeqCst)
     }
 
     fn close_stream(&self) {
-        if let Some(handle) = self.stream.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take() {
+        if let Some(handle) = self
+            .stream
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+        {
             handle.shutdown();
         }
     }
@@ -402,7 +542,13 @@ impl EventsControl {
 
 /// The events thread: connect, forward events, reconnect with back-off; logs each transition
 /// once. Ends when `stop` is dropped.
-fn read_events(client: &Client, filters: &Filters, messages: &Sender<Message>, stop: &Receiver<()>, control: &EventsControl) {
+fn read_events(
+    client: &Client,
+    filters: &Filters,
+    messages: &Sender<Message>,
+    stop: &Receiver<()>,
+    control: &EventsControl,
+) {
     let mut backoff = Backoff::new();
     let mut failing = false;
     loop {
@@ -413,7 +559,9 @@ fn read_events(client: &Client, filters: &Filters, messages: &Sender<Message>, s
                 }
                 failing = false;
                 backoff.reset();
-                if !control.publish(stream.shutdown_handle()) || messages.send(Message::Connected).is_err() {
+                if !control.publish(stream.shutdown_handle())
+                    || messages.send(Message::Connected).is_err()
+                {
                     return;
                 }
                 // A stop request closes the stream through the handle, ending this loop.
@@ -456,19 +604,33 @@ mod tests {
     fn backoff_doubles_to_ten_seconds_and_resets() {
         let mut backoff = Backoff::new();
         let waits: Vec<u64> = (0..9).map(|_| backoff.fail().as_millis() as u64).collect();
-        assert_eq!(waits, [100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000]);
+        assert_eq!(
+            waits,
+            [100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000]
+        );
         backoff.reset();
         assert_eq!(backoff.fail(), Duration::from_millis(100));
     }
 
     #[test]
     fn health_status_from_docker_and_podman_events() {
-        let docker = DockerEvent { action: "health_status: healthy".into(), ..DockerEvent::default() };
+        let docker = DockerEvent {
+            action: "health_status: healthy".into(),
+            ..DockerEvent::default()
+        };
         assert_eq!(health_status(&docker).as_deref(), Some("healthy"));
-        let mut podman = DockerEvent { action: "health_status".into(), ..DockerEvent::default() };
-        podman.attributes.insert("health_status".into(), "unhealthy".into());
+        let mut podman = DockerEvent {
+            action: "health_status".into(),
+            ..DockerEvent::default()
+        };
+        podman
+            .attributes
+            .insert("health_status".into(), "unhealthy".into());
         assert_eq!(health_status(&podman).as_deref(), Some("unhealthy"));
-        let start = DockerEvent { action: "start".into(), ..DockerEvent::default() };
+        let start = DockerEvent {
+            action: "start".into(),
+            ..DockerEvent::default()
+        };
         assert_eq!(health_status(&start), None);
     }
 }

@@ -108,6 +108,7 @@ enum Field {
     KeepBlankLines,
     NotifyPidfile,
     NotifyPidfileSignal,
+    CheckCmd,
 }
 
 const FIELDS: &[(&str, Field)] = &[
@@ -124,6 +125,7 @@ const FIELDS: &[(&str, Field)] = &[
     ("Interval", Field::Interval),
     ("KeepBlankLines", Field::KeepBlankLines),
     ("NotifyPidfile", Field::NotifyPidfile),
+    ("CheckCmd", Field::CheckCmd),
     ("NotifyPidfileSignal", Field::NotifyPidfileSignal),
 ];
 
@@ -440,6 +442,7 @@ fn decode_entry(
             Field::Watch => config.watch = source.boolean(name, value)?,
             Field::Wait => config.wait = Some(source.wait(name, value)?),
             Field::NotifyCmd => config.notify_cmd = source.string(name, value)?,
+            Field::CheckCmd => config.check_cmd = source.string(name, value)?,
             Field::NotifyOutput => config.notify_output = source.boolean(name, value)?,
             Field::NotifyContainers => {
                 let containers: &mut BTreeMap<String, i64> = &mut config.notify_containers;
@@ -541,6 +544,7 @@ dest = "/etc/nginx/conf.d/default.conf"
 watch = true
 wait = "500ms:2s"
 notifycmd = "nginx -s reload"
+CheckCmd = "nginx -t"
 notifyoutput = true
 notifycontainerssignal = 15
 interval = 30
@@ -574,6 +578,7 @@ status = ["running", "paused"]
                 max: Duration::from_secs(2),
             }),
             notify_cmd: "nginx -s reload".to_string(),
+            check_cmd: "nginx -t".to_string(),
             notify_output: true,
             notify_containers: BTreeMap::from([
                 ("nginx".to_string(), 1),

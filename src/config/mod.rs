@@ -26,6 +26,25 @@ pub struct Config {
     /// Filters for `GET /events` (the default four actions plus `-event-filter`).
     pub event_filters: Filters,
     pub templates: Vec<TemplateConfig>,
+    pub mode: Mode,
+    /// Render from this context file instead of a daemon.
+    pub context_file: Option<PathBuf>,
+    /// Log why each container is included or excluded.
+    pub explain: bool,
+}
+
+/// What the run does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Render (once, or as a service with watch or interval).
+    #[default]
+    Render,
+    /// Render once and print diffs; write and notify nothing.
+    DryRun,
+    /// Write the live context to a file.
+    DumpContext(PathBuf),
+    /// Parse the templates only.
+    CheckTemplate,
 }
 
 /// Client TLS material and policy (spec §6.1).
@@ -61,6 +80,8 @@ pub struct TemplateConfig {
     /// Seconds between forced renders; 0 disables.
     pub interval: u64,
     pub keep_blank_lines: bool,
+    /// A command that validates a new output before it stays (issue: check before replace).
+    pub check_cmd: String,
 }
 
 /// Splits `key=value` at the first `=`; `None` when there is no `=` (spec §1.2: such a
@@ -143,17 +164,31 @@ impl Config {
         let templates = if args.configs.is_empty() {
             vec![template_from_args(args, env)?]
         } else {
-            let mut paths: Vec<PathBuf> = args.configs.iter().map(PathBuf::from).collect();
-            // docker-gen sorts and de-duplicates the paths (spec §2.4).
-            paths.sort();
-            paths.dedup();
+            // file::load sorts and de-duplicates the paths as docker-gen does (spec §2.4).
+            let paths: Vec<PathBuf> = args.configs.iter().map(PathBuf::from).collect();
             file::load(&paths)?
+        };
+        let mode = if args.check_template {
+            Mode::CheckTemplate
+        } else if let Some(path) = args.dump_context.as_ref().filter(|path| !path.is_empty()) {
+            Mode::DumpContext(PathBuf::from(path))
+        } else if args.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Render
         };
         Ok(Config {
             endpoint,
             tls,
             event_filters,
             templates,
+            mode,
+            context_file: args
+                .context
+                .as_ref()
+                .filter(|path| !path.is_empty())
+                .map(PathBuf::from),
+            explain: args.explain,
         })
     }
 
@@ -245,6 +280,7 @@ fn template_from_args(args: &Args, env: &dyn Fn(&str) -> Option<String>) -> Resu
         container_filter,
         interval: args.interval.unwrap_or(0).max(0) as u64,
         keep_blank_lines: args.keep_blank_lines,
+        check_cmd: args.check.clone().unwrap_or_default(),
     })
 }
 

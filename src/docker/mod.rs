@@ -189,10 +189,12 @@ impl Client {
         self.shared.calls.load(Ordering::SeqCst)
     }
 
-    /// The negotiated API version (`1.41`), once a request has negotiated it.
+    /// The negotiated API version (`1.41`), once a request has negotiated it; `None` also
+    /// when the daemon named no version (requests then go unversioned).
     pub fn api_version(&self) -> Option<String> {
         let prefix = self.lock_prefix().clone()?;
-        Some(prefix.trim_start_matches("/v").to_string())
+        let version = prefix.trim_start_matches("/v");
+        (!version.is_empty()).then(|| version.to_string())
     }
 
     /// `GET /_ping`: checks that the daemon answers, and (re)negotiates the API version from
@@ -260,7 +262,7 @@ impl Client {
     pub fn events(&self, filters: &Filters) -> Result<EventStream> {
         let query = query_string(&[("filters", filters_json(filters))]);
         let prefix = self.prefix()?;
-        let context = self.context("GET", "/events", &query);
+        let context = self.context("GET", "/events");
         // A dedicated agent, so that shutting the stream down closes nothing else.
         let agent = self.shared.target.agent(
             self.shared.connect_timeout,
@@ -310,7 +312,7 @@ impl Client {
         serde_json::from_slice(&answer.body).map_err(|error| {
             Error::docker(format!(
                 "{}: invalid JSON: {error}",
-                self.context("GET", path, query)
+                self.context("GET", path)
             ))
         })
     }
@@ -322,7 +324,7 @@ impl Client {
             serde_json::Value::Null => Ok(Vec::new()),
             _ => Err(Error::docker(format!(
                 "{}: invalid JSON: expected a list",
-                self.context("GET", path, query)
+                self.context("GET", path)
             ))),
         }
     }
@@ -346,15 +348,17 @@ impl Client {
         Error::docker(format!("{context}: {message}"))
     }
 
-    /// `endpoint: METHOD /path?query` (without the version prefix), for error messages.
-    fn context(&self, method: &str, path: &str, query: &str) -> String {
-        format!("{}: {method} {path}{query}", self.shared.endpoint)
+    /// `endpoint: METHOD /path` (without the version prefix), for error messages.
+    fn context(&self, method: &str, path: &str) -> String {
+        // The query (percent-encoded filter JSON) is left out: it makes messages hard to read
+        // and the path names the call well enough.
+        format!("{}: {method} {path}", self.shared.endpoint)
     }
 
     /// Sends one request and reads the whole answer; status >= 400 is an error.
     fn send(&self, method: &str, versioned_path: &str, query: &str) -> Result<Answer> {
         let path = strip_version(versioned_path);
-        let context = self.context(method, path, query);
+        let context = self.context(method, path);
         let url = format!("{}{versioned_path}{query}", self.shared.target.base);
         self.shared.calls.fetch_add(1, Ordering::SeqCst);
         let agent = &self.shared.agent;
@@ -448,9 +452,11 @@ fn percent_encode(text: &str) -> String {
     encoded
 }
 
-/// A container name or ID as one path segment (a name with `/` must not change the path).
+/// A container name or ID as one path segment. Inspect JSON names containers `/web`; the
+/// API wants `web`, so a leading `/` goes. Anything else that is not URL-safe is encoded,
+/// so a strange name cannot change the path.
 fn encode_path_segment(text: &str) -> String {
-    percent_encode(text)
+    percent_encode(text.trim_start_matches('/'))
 }
 
 /// `context: API error (404): message`, the message from the JSON body when it has one.

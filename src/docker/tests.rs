@@ -185,6 +185,7 @@ fn kill_and_restart() {
     client.kill_container("abc", 0).unwrap();
     client.kill_container("abc", -1).unwrap();
     client.restart_container("web/1", 10).unwrap();
+    client.restart_container("/web", 5).unwrap();
     assert_eq!(
         daemon.requests()[1..],
         [
@@ -192,6 +193,7 @@ fn kill_and_restart() {
             "POST /containers/abc/kill",
             "POST /containers/abc/kill",
             "POST /containers/web%2F1/restart?t=10",
+            "POST /containers/web/restart?t=5",
         ]
     );
 }
@@ -214,7 +216,7 @@ fn api_errors_carry_the_daemon_message() {
     assert_eq!(
         error.message,
         format!(
-            "{}: GET /containers/json?all=1: API error (500): database is locked",
+            "{}: GET /containers/json: API error (500): database is locked",
             daemon.endpoint()
         )
     );
@@ -222,7 +224,7 @@ fn api_errors_carry_the_daemon_message() {
     assert_eq!(
         error.message,
         format!(
-            "{}: POST /containers/gone/kill?signal=1: API error (404): No such container: gone",
+            "{}: POST /containers/gone/kill: API error (404): No such container: gone",
             daemon.endpoint()
         )
     );
@@ -386,7 +388,7 @@ fn events_are_delivered_and_garbage_is_skipped() {
     assert!(
         error
             .message
-            .starts_with(&format!("{}: GET /events?filters=", daemon.endpoint())),
+            .starts_with(&format!("{}: GET /events: ", daemon.endpoint())),
         "{}",
         error.message
     );
@@ -915,4 +917,31 @@ fn tls_endpoint_end_to_end() {
     .unwrap();
     let error = plain.ping().unwrap_err();
     println!("plain against TLS: {}", error.message);
+}
+
+#[test]
+fn daemon_restart_is_survived() {
+    let daemon = FakeDaemon::start();
+    let path = daemon.socket_path();
+    let client = client(&daemon);
+    client.info().unwrap();
+    let mut events = client.events(&Filters::new()).unwrap();
+
+    // The daemon goes away: the stream ends, requests fail with the socket gone.
+    daemon.drop_connections();
+    let end = events.next();
+    assert!(matches!(end, None | Some(Err(_))), "{end:?}");
+    drop(daemon);
+    let error = client.info().unwrap_err();
+    assert!(error.message.contains("GET /info"), "{}", error.message);
+
+    // It comes back on the same socket, newer: the pooled connection is not reused, and a
+    // ping picks up the new version.
+    let restarted = FakeDaemon::start_at(&path);
+    restarted.set_api_version("1.45");
+    client.ping().unwrap();
+    assert_eq!(client.info().unwrap()["Name"], "fakehost");
+    assert_eq!(restarted.raw_requests(), ["GET /_ping", "GET /v1.45/info"]);
+    drop(restarted);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }

@@ -121,13 +121,93 @@ impl Template {
 }
 
 /// The function table for Go templates: Go's builtins, then sprig's, then docker-gen's.
-fn functions() -> &'static go::FuncTable {
+pub(crate) fn functions() -> &'static go::FuncTable {
     use std::sync::OnceLock;
     static TABLE: OnceLock<go::FuncTable> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut table = go::FuncTable::new();
-        go::builtins(&mut table);
+        go::builtins::builtins(&mut table);
         funcs::register(&mut table);
         table
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn render(name: &str, text: &str) -> Result<String> {
+        let dir =
+            std::env::temp_dir().join(format!("tinygen-template-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let root = crate::context::root(&[], &BTreeMap::new(), &Default::default(), None);
+        Template::load(&path.display().to_string())?.render(&root)
+    }
+
+    #[test]
+    fn dicts_are_references_as_go_maps_are() {
+        // nginx-proxy keeps its state in dicts changed with `set` through other variables.
+        let text = r#"{{ $globals := dict "config" (dict) }}{{ $config := $globals.config }}{{ $_ := set $config "a" 1 }}{{ $_ := unset $globals "missing" }}{{ $globals.config.a }} {{ hasKey $globals.config "a" }}
+{{ $d := dict "x" 1 }}{{ $copy := deepCopy $d }}{{ $_ := set $copy "x" 2 }}{{ $d.x }} {{ $copy.x }}
+{{ $m := dict "a" (dict "b" 1) }}{{ $_ := merge $m (dict "a" (dict "c" 2) "d" 3) }}{{ $m }}
+{{ range $k, $v := $d }}{{ $_ := set $d "y" 5 }}{{ $k }}{{ end }} {{ len $d }}"#;
+        assert_eq!(
+            render("dicts.tmpl", text).unwrap(),
+            "1 true\n1 2\nmap[a:map[b:1 c:2] d:3]\nx 2"
+        );
+    }
+
+    #[test]
+    fn the_dialect_follows_the_extension() {
+        assert_eq!(render("x.tt", "{ Docker.Name }|").unwrap(), "|");
+        assert_eq!(render("x.tmpl", "{{ len $ }}|").unwrap(), "0|");
+        let error = render("bad.tmpl", "line\n{{ nosuchfunction 1 }}")
+            .err()
+            .unwrap();
+        assert!(
+            error.message.contains("bad.tmpl:2") && error.message.contains("nosuchfunction"),
+            "{error}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod readme_tests {
+    /// The README lists every function templates can call; this keeps the list true.
+    #[test]
+    fn readme_lists_the_functions() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("<!-- functions -->")
+            .expect("README has a functions list");
+        let end = readme
+            .find("<!-- /functions -->")
+            .expect("README's functions list ends");
+        let listed: Vec<&str> = readme[start + "<!-- functions -->".len()..end]
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .map(|word| word.trim_matches('`'))
+            .filter(|word| !word.is_empty())
+            .collect();
+        let mut known = super::funcs::names();
+        for builtin in [
+            "and", "call", "eval", "html", "index", "js", "len", "not", "or", "print", "printf",
+            "println", "urlquery", "eq", "ne", "lt", "le", "gt", "ge",
+        ] {
+            known.push(builtin);
+        }
+        known.sort_unstable();
+        known.dedup();
+        let mut listed_sorted = listed.clone();
+        listed_sorted.sort_unstable();
+        let expected: Vec<String> = known.iter().map(|name| format!("`{name}`")).collect();
+        assert_eq!(
+            listed_sorted,
+            known,
+            "README functions list should be:\n{}",
+            expected.join(" ")
+        );
+    }
 }

@@ -4,10 +4,13 @@
 //! String form, maps with sorted keys, lists, int versus float, nil versus "no value", times)
 //! and must never know where the data came from: `context.rs` builds it, the engines read it.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// A template value. Cloning is cheap: compound values are reference counted.
+// Built by context.rs, which does not exist yet.
+#[allow(dead_code)]
 #[derive(Clone, Debug)]
 pub enum Value {
     /// Go's nil (an untyped nil interface, a nil pointer, a nil map or slice that was asked for).
@@ -38,12 +41,83 @@ pub struct List {
 }
 
 /// A Go map with string keys (`map[string]string`, `map[string]any`, ...), iterated sorted.
+/// Like a Go map it is a reference: sprig's `set` changes it for every holder.
 #[derive(Clone, Debug, Default)]
 pub struct Map {
     pub elem: &'static str,
-    pub entries: BTreeMap<String, Value>,
+    pub entries: Entries,
     /// A nil map (prints `map[]`, JSON `null`).
     pub is_nil: bool,
+}
+
+/// The entries of a map, shared and mutable like a Go map's. Reads hand out clones or
+/// snapshots, so no borrow outlives a call and a template may change a map it ranges over.
+#[derive(Debug, Default)]
+pub struct Entries(RefCell<BTreeMap<String, Value>>);
+
+impl Clone for Entries {
+    /// A copy of the entries (a new map), as sprig's `deepCopy` or building a new map needs.
+    fn clone(&self) -> Entries {
+        Entries(RefCell::new(self.0.borrow().clone()))
+    }
+}
+
+impl From<BTreeMap<String, Value>> for Entries {
+    fn from(entries: BTreeMap<String, Value>) -> Entries {
+        Entries(RefCell::new(entries))
+    }
+}
+
+impl FromIterator<(String, Value)> for Entries {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Entries {
+        Entries(RefCell::new(iter.into_iter().collect()))
+    }
+}
+
+impl Entries {
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.0.borrow().get(key).cloned()
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.0.borrow().contains_key(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.borrow().is_empty()
+    }
+
+    /// The keys, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        self.0.borrow().keys().cloned().collect()
+    }
+
+    /// A snapshot of the entries in key order.
+    pub fn iter(&self) -> std::vec::IntoIter<(String, Value)> {
+        self.0
+            .borrow()
+            .iter()
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    /// A copy of the entries as a plain map.
+    pub fn snapshot(&self) -> BTreeMap<String, Value> {
+        self.0.borrow().clone()
+    }
+
+    pub fn insert(&self, key: String, value: Value) -> Option<Value> {
+        self.0.borrow_mut().insert(key, value)
+    }
+
+    pub fn remove(&self, key: &str) -> Option<Value> {
+        self.0.borrow_mut().remove(key)
+    }
 }
 
 /// A Go struct: fields in declaration order; `string_form` is what its String method prints.
@@ -81,6 +155,7 @@ pub struct Globals {
     pub current_container: Value,
 }
 
+#[allow(dead_code)]
 impl Value {
     pub fn str(text: impl Into<Rc<str>>) -> Value {
         Value::Str(text.into())
@@ -116,7 +191,7 @@ impl Value {
     pub fn map(elem: &'static str, entries: BTreeMap<String, Value>) -> Value {
         Value::Map(Rc::new(Map {
             elem,
-            entries,
+            entries: entries.into(),
             is_nil: false,
         }))
     }
@@ -124,7 +199,7 @@ impl Value {
     pub fn nil_map(elem: &'static str) -> Value {
         Value::Map(Rc::new(Map {
             elem,
-            entries: BTreeMap::new(),
+            entries: Entries::default(),
             is_nil: true,
         }))
     }
@@ -157,11 +232,89 @@ impl Value {
     }
 }
 
+#[allow(dead_code)]
 impl Record {
     pub fn field(&self, name: &str) -> Option<&Value> {
         self.fields
             .iter()
             .find(|(field, _)| *field == name)
             .map(|(_, value)| value)
+    }
+}
+
+/// Whether a list or map element type name stands for Go's `interface{}`.
+pub fn is_interface_elem(elem: &str) -> bool {
+    matches!(elem, "any" | "interface {}" | "interface{}" | "")
+}
+
+/// Go's spelling of an element type name as it appears inside a composite type.
+fn go_elem_type(elem: &str) -> String {
+    if is_interface_elem(elem) {
+        "interface {}".to_string()
+    } else if elem.starts_with(|c: char| c.is_ascii_uppercase()) {
+        go_record_type(elem)
+    } else {
+        elem.to_string()
+    }
+}
+
+/// Go's type of a record: docker-gen's containers are pointers, other structs are values.
+fn go_record_type(name: &str) -> String {
+    if name.contains('.') {
+        name.to_string()
+    } else if name == "RuntimeContainer" {
+        "*context.RuntimeContainer".to_string()
+    } else {
+        format!("context.{name}")
+    }
+}
+
+impl Value {
+    /// Go text/template truth: false, 0, "", nil and empty lists and maps are false;
+    /// structs are true. A container list is true when it has items.
+    pub fn is_true(&self) -> bool {
+        match self {
+            Value::Nil | Value::Missing => false,
+            Value::Bool(flag) => *flag,
+            Value::Int(number) => *number != 0,
+            Value::Float(number) => *number != 0.0,
+            Value::Str(text) => !text.is_empty(),
+            Value::List(list) => !list.items.is_empty(),
+            Value::Map(map) => !map.entries.is_empty(),
+            Value::Record(_) | Value::Time(_) => true,
+            Value::Containers(containers) => !containers.items.is_empty(),
+        }
+    }
+
+    /// Go's name of the value's type, as `%T` and error messages print it
+    /// (`string`, `[]string`, `map[string]interface {}`, `*context.RuntimeContainer`).
+    pub fn go_type(&self) -> String {
+        match self {
+            Value::Nil | Value::Missing => "<nil>".to_string(),
+            Value::Bool(_) => "bool".to_string(),
+            Value::Int(_) => "int".to_string(),
+            Value::Float(_) => "float64".to_string(),
+            Value::Str(_) => "string".to_string(),
+            Value::List(list) => format!("[]{}", go_elem_type(list.elem)),
+            Value::Map(map) => format!("map[string]{}", go_elem_type(map.elem)),
+            Value::Record(record) => go_record_type(record.type_name),
+            Value::Time(_) => "time.Time".to_string(),
+            Value::Containers(_) => "*context.Context".to_string(),
+        }
+    }
+
+    /// The Go zero value of an element type name (what a missing map key indexes to).
+    /// `interface{}` elements give `Missing`, Go's invalid value.
+    pub fn zero_of(elem: &str) -> Value {
+        match elem {
+            "string" => Value::str(""),
+            "int" | "int64" | "int32" | "uint" | "uint16" | "uint64" => Value::Int(0),
+            "float64" | "float32" => Value::Float(0.0),
+            "bool" => Value::Bool(false),
+            _ if is_interface_elem(elem) => Value::Missing,
+            _ if elem.starts_with("[]") => Value::nil_list("any"),
+            _ if elem.starts_with("map[") => Value::nil_map("any"),
+            _ => Value::Nil,
+        }
     }
 }

@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
@@ -45,6 +46,9 @@ struct State {
     raw_requests: Mutex<Vec<String>>,
     streams: Mutex<Vec<Sender<Option<String>>>>,
     api_version: Mutex<String>,
+    /// Every accepted connection, to close them all when the daemon "restarts" or stops.
+    connections: Mutex<HashMap<usize, UnixStream>>,
+    next_connection: AtomicUsize,
     stopping: AtomicBool,
 }
 
@@ -54,10 +58,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A running fake daemon; dropping it stops it and removes its socket and directory.
+/// A running fake daemon; dropping it stops it, closes its connections and removes its
+/// socket (and the temporary directory it made).
 pub struct FakeDaemon {
     state: Arc<State>,
-    directory: PathBuf,
+    /// The temporary directory `start` made, removed on drop.
+    directory: Option<PathBuf>,
     socket: PathBuf,
     listener: Option<JoinHandle<()>>,
 }
@@ -76,7 +82,19 @@ impl FakeDaemon {
             COUNTER.fetch_add(1, Ordering::SeqCst)
         ));
         std::fs::create_dir_all(&directory).expect("fake daemon: create temp dir");
-        let socket = directory.join("docker.sock");
+        let mut daemon = FakeDaemon::start_at(&directory.join("docker.sock"));
+        daemon.directory = Some(directory);
+        daemon
+    }
+
+    /// Starts a fake on a socket path of the caller's choosing (a "restarted" daemon on the
+    /// socket of a dropped one, say). A stale socket file there is replaced.
+    pub fn start_at(socket: &std::path::Path) -> FakeDaemon {
+        if let Some(parent) = socket.parent() {
+            std::fs::create_dir_all(parent).expect("fake daemon: create socket dir");
+        }
+        let _ = std::fs::remove_file(socket);
+        let socket = socket.to_path_buf();
         let listener = UnixListener::bind(&socket).expect("fake daemon: bind socket");
         let state = Arc::new(State {
             routes: Mutex::new(Vec::new()),
@@ -84,11 +102,13 @@ impl FakeDaemon {
             raw_requests: Mutex::new(Vec::new()),
             streams: Mutex::new(Vec::new()),
             api_version: Mutex::new("1.41".to_string()),
+            connections: Mutex::new(HashMap::new()),
+            next_connection: AtomicUsize::new(0),
             stopping: AtomicBool::new(false),
         });
         let mut daemon = FakeDaemon {
             state: state.clone(),
-            directory,
+            directory: None,
             socket,
             listener: None,
         };
@@ -125,8 +145,15 @@ impl FakeDaemon {
                     break;
                 }
                 let Ok(stream) = connection else { continue };
+                let id = accept_state.next_connection.fetch_add(1, Ordering::SeqCst);
+                if let Ok(clone) = stream.try_clone() {
+                    lock(&accept_state.connections).insert(id, clone);
+                }
                 let state = accept_state.clone();
-                thread::spawn(move || serve(&state, stream));
+                thread::spawn(move || {
+                    serve(&state, stream);
+                    lock(&state.connections).remove(&id);
+                });
             }
         });
         daemon.listener = Some(handle);
@@ -199,6 +226,15 @@ impl FakeDaemon {
         }
     }
 
+    /// Closes every open connection (idle keep-alive ones, event streams, hanging
+    /// requests) the way a daemon restart does; the socket keeps accepting.
+    pub fn drop_connections(&self) {
+        for (_, connection) in lock(&self.state.connections).drain() {
+            let _ = connection.shutdown(std::net::Shutdown::Both);
+        }
+        lock(&self.state.streams).clear();
+    }
+
     /// Serves these containers (full inspect JSON objects): `/containers/json` lists them
     /// and `/containers/{id}/json` answers each one's inspect JSON.
     pub fn containers(&self, list: &[serde_json::Value]) {
@@ -245,13 +281,19 @@ impl Drop for FakeDaemon {
     fn drop(&mut self) {
         self.state.stopping.store(true, Ordering::SeqCst);
         self.close_event_streams();
-        // Wake the accept loop so that it sees the flag.
-        let _ = UnixStream::connect(&self.socket);
+        // Wake the accept loop so that it sees the flag; if the socket file is gone the
+        // loop cannot be woken and its thread is left behind rather than waited for.
+        let woken = UnixStream::connect(&self.socket).is_ok();
         if let Some(handle) = self.listener.take() {
-            let _ = handle.join();
+            if woken {
+                let _ = handle.join();
+            }
         }
+        self.drop_connections();
         let _ = std::fs::remove_file(&self.socket);
-        let _ = std::fs::remove_dir_all(&self.directory);
+        if let Some(directory) = &self.directory {
+            let _ = std::fs::remove_dir_all(directory);
+        }
     }
 }
 
@@ -300,6 +342,7 @@ fn serve(state: &State, stream: UnixStream) {
             Ok(_) => {}
         }
         let mut content_length = 0usize;
+        let mut close_after = false;
         loop {
             let mut header = String::new();
             match reader.read_line(&mut header) {
@@ -313,6 +356,11 @@ fn serve(state: &State, stream: UnixStream) {
             if let Some((name, value)) = header.split_once(':') {
                 if name.eq_ignore_ascii_case("content-length") {
                     content_length = value.trim().parse().unwrap_or(0);
+                }
+                if name.eq_ignore_ascii_case("connection")
+                    && value.trim().eq_ignore_ascii_case("close")
+                {
+                    close_after = true;
                 }
             }
         }
@@ -352,7 +400,9 @@ fn serve(state: &State, stream: UnixStream) {
                 );
                 if writer.write_all(head.as_bytes()).is_err()
                     || writer.write_all(body.as_bytes()).is_err()
+                    || close_after
                 {
+                    let _ = writer.shutdown(std::net::Shutdown::Both);
                     return;
                 }
             }

@@ -1,41 +1,184 @@
-//! Go text/template: gotmpl's parser, tinygen's executor over `Value`. (Placeholder until
-//! the executor lands.)
+//! Go text/template: gotmpl's parser, tinygen's executor over `Value`.
+//!
+//! This module owns the template set (files parsed into named trees, `define`s, Go's
+//! replacement rules), the parse-time checks Go makes (unknown functions, undefined
+//! variables, `break` outside `range`), execution and Go's printing. It must never read
+//! files or know Docker: it is handed file names with their text and a root value.
 
+pub mod builtins;
+mod check;
+mod exec;
 pub mod fmt;
+pub mod func;
+mod node;
 
-use crate::error::{Error, Result};
+#[cfg(test)]
+mod golden_tests;
+
+#[allow(unused_imports)]
+pub use func::{Func, FuncTable};
+
+use crate::error::Error;
 use crate::template::Value;
+use gotmpl::parse::{ListNode, Parser};
 use std::collections::HashMap;
+use std::rc::Rc;
 
-pub type Func = fn(&[Value]) -> Result<Value, String>;
-
-pub struct FuncTable {
-    map: HashMap<&'static str, Func>,
+/// A parsed template set.
+pub struct GoTemplate {
+    /// The template execution starts at (the first file's name).
+    entry: String,
+    /// The set's own name, which `eval` errors mention (Go: the base name of the path list).
+    owner: String,
+    trees: HashMap<String, Rc<Tree>>,
+    funcs: FuncTable,
 }
 
-impl FuncTable {
-    pub fn new() -> FuncTable {
-        FuncTable {
-            map: HashMap::new(),
+/// One named template: a file's top level or a `define`/`block` body.
+struct Tree {
+    name: String,
+    file: Rc<SourceFile>,
+    root: ListNode,
+}
+
+/// A parsed file; trees keep it for error positions.
+struct SourceFile {
+    name: String,
+    text: String,
+}
+
+// Entry points for template/mod.rs, which does not call them yet.
+#[allow(dead_code)]
+impl GoTemplate {
+    /// Parses files (name = file base name, text) into one set; execution starts at files[0]'s name.
+    /// Later files with the same name replace earlier ones. Unknown functions are parse errors.
+    pub fn parse(files: &[(String, String)], funcs: &FuncTable) -> Result<GoTemplate, Error> {
+        let Some((entry, _)) = files.first() else {
+            return Err(Error::template("template: no files named"));
+        };
+        let mut trees: HashMap<String, Rc<Tree>> = HashMap::new();
+        for (name, text) in files {
+            let file = Rc::new(SourceFile {
+                name: name.clone(),
+                text: text.clone(),
+            });
+            for tree in parse_file(&file, funcs)? {
+                // Go's `associate`: an empty body never replaces an existing template.
+                if tree.root.is_empty_tree() && trees.contains_key(&tree.name) {
+                    continue;
+                }
+                trees.insert(tree.name.clone(), Rc::new(tree));
+            }
+        }
+        let owner = files
+            .last()
+            .map_or_else(|| entry.clone(), |(name, _)| name.clone());
+        Ok(GoTemplate {
+            entry: entry.clone(),
+            owner,
+            trees,
+            funcs: funcs.clone(),
+        })
+    }
+
+    /// Executes with `root` as `.` and `$`.
+    pub fn execute(&self, root: &Value) -> Result<String, Error> {
+        let Some(tree) = self.trees.get(&self.entry) else {
+            return Err(Error::template(format!(
+                "template: no template {} associated with template {}",
+                fmt::quote(&self.entry),
+                fmt::quote(&self.owner)
+            )));
+        };
+        let mut exec = exec::Exec::new(self, tree, root.clone(), 0, 0);
+        match exec.run() {
+            Ok(()) => Ok(exec.out),
+            Err(exec::Flow::Error(message)) => Err(Error::template(message)),
+            Err(exec::Flow::Break | exec::Flow::Continue) => Ok(exec.out),
         }
     }
-    pub fn insert(&mut self, name: &'static str, func: Func) {
-        self.map.insert(name, func);
-    }
 }
 
-pub fn builtins(_table: &mut FuncTable) {}
-
-pub struct GoTemplate;
-
-impl GoTemplate {
-    pub fn parse(files: &[(String, String)], _funcs: &FuncTable) -> Result<GoTemplate> {
-        Err(Error::template(format!(
-            "{}: Go templates are not available yet",
-            files[0].0
-        )))
+/// Parses one file into its trees (the top level first), with Go's parse-time checks.
+fn parse_file(file: &Rc<SourceFile>, funcs: &FuncTable) -> Result<Vec<Tree>, Error> {
+    let parse_error = |error: gotmpl::TemplateError| match error {
+        gotmpl::TemplateError::Parse {
+            line, col, message, ..
+        }
+        | gotmpl::TemplateError::Lex {
+            line, col, message, ..
+        } => Error::template(format!("{}:{line}:{col}: {message}", file.name)),
+        other => Error::template(format!("{}: {other}", file.name)),
+    };
+    let structure_error = || {
+        check::check_structure(&file.text).err().map(|problem| {
+            let (line, column) = node::line_column(&file.text, problem.offset);
+            Error::template(format!(
+                "{}:{line}:{column}: {}",
+                file.name, problem.message
+            ))
+        })
+    };
+    let prepared = check::neutralize_left_trim_comments(&file.text);
+    let parser = Parser::with_name(Some(&file.name), &prepared, "{{", "}}").map_err(parse_error)?;
+    // A misplaced `else` or `end` is better told in Go's words than in gotmpl's.
+    let (root, defines) = match parser.parse() {
+        Ok(parsed) => parsed,
+        Err(error) => return Err(structure_error().unwrap_or_else(|| parse_error(error))),
+    };
+    if let Some(error) = structure_error() {
+        return Err(error);
     }
-    pub fn execute(&self, _root: &Value) -> Result<String> {
-        Err(Error::template("Go templates are not available yet"))
+
+    // Go reports the first problem in source order; each tree yields its first one.
+    let mut first_problem: Option<check::CheckError> = None;
+    let bodies = std::iter::once(&root).chain(defines.iter().map(|define| &define.body));
+    for body in bodies {
+        if let Err(problem) = check::check_tree(body, funcs) {
+            if first_problem
+                .as_ref()
+                .is_none_or(|first| problem.offset < first.offset)
+            {
+                first_problem = Some(problem);
+            }
+        }
     }
+    if let Some(problem) = first_problem {
+        let (line, column) = node::line_column(&file.text, problem.offset);
+        return Err(Error::template(format!(
+            "{}:{line}:{column}: {}",
+            file.name, problem.message
+        )));
+    }
+
+    let mut trees: Vec<Tree> = Vec::with_capacity(defines.len() + 1);
+    let top = Tree {
+        name: file.name.clone(),
+        file: file.clone(),
+        root,
+    };
+    for define in defines
+        .into_iter()
+        .map(|define| Tree {
+            name: define.name.to_string(),
+            file: file.clone(),
+            root: define.body,
+        })
+        .chain(std::iter::once(top))
+    {
+        match trees.iter_mut().find(|tree| tree.name == define.name) {
+            Some(existing) if existing.root.is_empty_tree() => *existing = define,
+            Some(_) if define.root.is_empty_tree() => {}
+            Some(_) => {
+                let (line, column) = node::line_column(&file.text, define.root.pos.offset);
+                return Err(Error::template(format!(
+                    "{}:{line}:{column}: template: multiple definition of template {}",
+                    file.name,
+                    fmt::quote(&define.name)
+                )));
+            }
+            None => trees.push(define),
+        }
+    }
+    Ok(trees)
 }

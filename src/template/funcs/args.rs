@@ -1,0 +1,587 @@
+//! Argument conversion for template functions: how Go's text/template hands a value to a typed
+//! parameter (`string`, `int`, `bool`, `[]string`, `map[string]interface{}`), the `cast`
+//! conversions sprig applies to `interface{}` parameters, and the Go type/kind names and
+//! equality (`reflect.DeepEqual`) the functions observe.
+//!
+//! It never prints values itself beyond Go's `%v` via `go::fmt`, and never panics on odd input.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::template::go::fmt::sprint_value;
+use crate::template::value::{List, Map};
+use crate::template::Value;
+
+/// The result type every template function returns.
+pub type FuncResult = Result<Value, String>;
+
+/// Checks a fixed argument count: `wrong number of args for NAME: want N got M`.
+pub fn arity(name: &str, args: &[Value], want: usize) -> Result<(), String> {
+    if args.len() == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "wrong number of args for {name}: want {want} got {}",
+            args.len()
+        ))
+    }
+}
+
+/// Checks a variadic argument count: at least `want` arguments.
+pub fn arity_min(name: &str, args: &[Value], want: usize) -> Result<(), String> {
+    if args.len() >= want {
+        Ok(())
+    } else {
+        Err(format!(
+            "wrong number of args for {name}: want at least {want} got {}",
+            args.len()
+        ))
+    }
+}
+
+/// Go's `interface{}` parameter: "no value" becomes nil.
+pub fn iface(value: &Value) -> Value {
+    match value {
+        Value::Missing => Value::Nil,
+        other => other.clone(),
+    }
+}
+
+/// A Go `interface{}` result: a nil interface prints `<no value>` in a template, which the
+/// executor does for `Value::Missing`.
+pub fn ret(value: Value) -> Value {
+    match value {
+        Value::Nil => Value::Missing,
+        other => other,
+    }
+}
+
+/// True for Go's nil interface (also "no value" passed to an `interface{}` parameter).
+pub fn is_nil(value: &Value) -> bool {
+    matches!(value, Value::Nil | Value::Missing)
+}
+
+/// True when a Go element type name means `interface{}`.
+pub fn is_iface_elem(elem: &str) -> bool {
+    elem == "any" || elem == "interface {}" || elem.is_empty()
+}
+
+fn wrong_type(expected: &str, value: &Value) -> String {
+    if is_nil(value) {
+        format!("invalid value; expected {expected}")
+    } else {
+        format!(
+            "wrong type for value; expected {expected}; got {}",
+            type_name(value)
+        )
+    }
+}
+
+/// A Go `string` parameter.
+pub fn string(value: &Value) -> Result<Rc<str>, String> {
+    match value {
+        Value::Str(text) => Ok(text.clone()),
+        other => Err(wrong_type("string", other)),
+    }
+}
+
+/// A Go `int` parameter.
+pub fn int(value: &Value) -> Result<i64, String> {
+    match value {
+        Value::Int(number) => Ok(*number),
+        other => Err(wrong_type("int", other)),
+    }
+}
+
+/// A Go `bool` parameter.
+pub fn boolean(value: &Value) -> Result<bool, String> {
+    match value {
+        Value::Bool(flag) => Ok(*flag),
+        other => Err(wrong_type("bool", other)),
+    }
+}
+
+/// A Go `[]string` parameter (a nil slice converts from nil).
+pub fn string_slice(value: &Value) -> Result<Vec<Rc<str>>, String> {
+    match value {
+        Value::Nil | Value::Missing => Ok(Vec::new()),
+        Value::List(list) if list.elem == "string" => Ok(list
+            .items
+            .iter()
+            .map(|item| match item {
+                Value::Str(text) => text.clone(),
+                _ => Rc::from(""),
+            })
+            .collect()),
+        other => Err(wrong_type("[]string", other)),
+    }
+}
+
+/// A Go `map[string]interface{}` parameter (nil converts to a nil map).
+pub fn dict(value: &Value) -> Result<Rc<Map>, String> {
+    match value {
+        Value::Nil | Value::Missing => Ok(Rc::new(Map {
+            elem: "any",
+            entries: Default::default(),
+            is_nil: true,
+        })),
+        Value::Map(map) if is_iface_elem(map.elem) => Ok(map.clone()),
+        other => Err(wrong_type("map[string]interface {}", other)),
+    }
+}
+
+// Map access. Go maps are references, and sprig's `set`, `unset` and `merge` change them in
+// place; every read and write of a map's entries in the function library goes through these
+// helpers, so that maps can become shared-mutable by changing only them (and `value.rs`).
+
+/// The value stored under `key`.
+pub fn map_get(map: &Map, key: &str) -> Option<Value> {
+    map.entries.get(key)
+}
+
+/// Whether `key` is present.
+pub fn map_has(map: &Map, key: &str) -> bool {
+    map.entries.contains_key(key)
+}
+
+/// The number of entries.
+pub fn map_len(map: &Map) -> usize {
+    map.entries.len()
+}
+
+/// The entries, sorted by key (a snapshot).
+pub fn map_entries(map: &Map) -> Vec<(String, Value)> {
+    map.entries.iter().collect()
+}
+
+/// A copy of the entries to change and hand to [`map_store`].
+pub fn map_clone_entries(map: &Map) -> BTreeMap<String, Value> {
+    map.entries.snapshot()
+}
+
+/// Replaces the entries of `map` in place, as Go changes a map every holder shares, and
+/// returns the map. A nil map cannot hold entries: it becomes a new map.
+pub fn map_store(map: &Rc<Map>, entries: BTreeMap<String, Value>) -> Value {
+    if map.is_nil {
+        return Value::map(map.elem, entries);
+    }
+    for key in map.entries.keys() {
+        if !entries.contains_key(&key) {
+            map.entries.remove(&key);
+        }
+    }
+    for (key, value) in entries {
+        map.entries.insert(key, value);
+    }
+    Value::Map(map.clone())
+}
+
+/// A new `map[string]interface{}` value.
+pub fn new_dict(entries: BTreeMap<String, Value>) -> Value {
+    Value::map("any", entries)
+}
+
+/// A new `[]interface{}` value.
+pub fn new_list(items: Vec<Value>) -> Value {
+    Value::list("any", items)
+}
+
+/// The items of a slice or array value (Go kinds Slice/Array), `None` for any other kind.
+/// A container list counts as a slice.
+pub fn items(value: &Value) -> Option<&[Value]> {
+    match value {
+        Value::List(list) => Some(&list.items),
+        Value::Containers(containers) => Some(&containers.items),
+        _ => None,
+    }
+}
+
+/// The element type name of a slice value (`interface {}` for `[]interface{}`).
+pub fn elem_of(value: &Value) -> &'static str {
+    match value {
+        Value::List(list) => list.elem,
+        Value::Containers(_) => "*context.RuntimeContainer",
+        _ => "any",
+    }
+}
+
+/// Go's `%T` of a value passed as `interface{}`.
+pub fn type_name(value: &Value) -> String {
+    match value {
+        Value::Nil | Value::Missing => "<nil>".to_string(),
+        Value::Bool(_) => "bool".to_string(),
+        Value::Int(_) => "int".to_string(),
+        Value::Float(_) => "float64".to_string(),
+        Value::Str(_) => "string".to_string(),
+        Value::List(list) => format!("[]{}", go_elem(list.elem)),
+        Value::Map(map) => format!("map[string]{}", go_elem(map.elem)),
+        Value::Record(record) => record_type(record.type_name),
+        Value::Time(_) => "time.Time".to_string(),
+        Value::Containers(_) => "*context.Context".to_string(),
+    }
+}
+
+fn go_elem(elem: &str) -> String {
+    if is_iface_elem(elem) {
+        "interface {}".to_string()
+    } else if elem.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+        record_type(elem)
+    } else {
+        elem.to_string()
+    }
+}
+
+fn record_type(name: &str) -> String {
+    if name.contains('.') {
+        name.to_string()
+    } else if name == "RuntimeContainer" {
+        "*context.RuntimeContainer".to_string()
+    } else {
+        format!("context.{name}")
+    }
+}
+
+/// Go's `reflect.Kind` name of a value passed as `interface{}`.
+pub fn kind_name(value: &Value) -> &'static str {
+    match value {
+        Value::Nil | Value::Missing => "invalid",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Float(_) => "float64",
+        Value::Str(_) => "string",
+        Value::List(_) => "slice",
+        Value::Map(_) => "map",
+        Value::Record(record) if record.type_name == "RuntimeContainer" => "ptr",
+        Value::Record(_) | Value::Time(_) => "struct",
+        Value::Containers(_) => "ptr",
+    }
+}
+
+/// Go's `reflect.DeepEqual` of two values held in interfaces (type-sensitive).
+pub fn deep_equal(left: &Value, right: &Value) -> bool {
+    deep_equal_at(left, right, 0)
+}
+
+fn deep_equal_at(left: &Value, right: &Value, depth: usize) -> bool {
+    if depth > 200 {
+        return false;
+    }
+    match (left, right) {
+        (Value::Nil | Value::Missing, Value::Nil | Value::Missing) => true,
+        (Value::Bool(a), Value::Bool(b)) => a == b,
+        (Value::Int(a), Value::Int(b)) => a == b,
+        (Value::Float(a), Value::Float(b)) => a == b,
+        (Value::Str(a), Value::Str(b)) => a == b,
+        (Value::List(a), Value::List(b)) => {
+            Rc::ptr_eq(a, b) || (a.elem == b.elem && lists_equal(a, b, depth))
+        }
+        (Value::Map(a), Value::Map(b)) => {
+            Rc::ptr_eq(a, b)
+                || (a.elem == b.elem
+                    && a.is_nil == b.is_nil
+                    && map_len(a) == map_len(b)
+                    && map_entries(a)
+                        .iter()
+                        .zip(map_entries(b).iter())
+                        .all(|((ka, va), (kb, vb))| ka == kb && deep_equal_at(va, vb, depth + 1)))
+        }
+        (Value::Record(a), Value::Record(b)) => {
+            Rc::ptr_eq(a, b)
+                || (a.type_name == b.type_name
+                    && a.fields.len() == b.fields.len()
+                    && a.fields
+                        .iter()
+                        .zip(b.fields.iter())
+                        .all(|((na, va), (nb, vb))| na == nb && deep_equal_at(va, vb, depth + 1)))
+        }
+        (Value::Time(a), Value::Time(b)) => a == b,
+        (Value::Containers(a), Value::Containers(b)) => {
+            Rc::ptr_eq(a, b)
+                || (a.items.len() == b.items.len()
+                    && a.items
+                        .iter()
+                        .zip(b.items.iter())
+                        .all(|(x, y)| deep_equal_at(x, y, depth + 1)))
+        }
+        _ => false,
+    }
+}
+
+fn lists_equal(a: &List, b: &List, depth: usize) -> bool {
+    a.is_nil == b.is_nil
+        && a.items.len() == b.items.len()
+        && a.items
+            .iter()
+            .zip(b.items.iter())
+            .all(|(x, y)| deep_equal_at(x, y, depth + 1))
+}
+
+/// Sprig's `empty`: nil, zero numbers, false, empty strings/lists/maps; structs never.
+pub fn empty(value: &Value) -> bool {
+    match value {
+        Value::Nil | Value::Missing => true,
+        Value::Bool(flag) => !flag,
+        Value::Int(number) => *number == 0,
+        Value::Float(number) => *number == 0.0,
+        Value::Str(text) => text.is_empty(),
+        Value::List(list) => list.items.is_empty(),
+        Value::Map(map) => map_len(map) == 0,
+        Value::Record(_) | Value::Time(_) => false,
+        // The root is a pointer in Go (never empty); a filtered view is a slice.
+        Value::Containers(containers) => containers.items.is_empty(),
+    }
+}
+
+/// Sprig's `strval`: strings as they are, Stringers via String, anything else via `%v`.
+pub fn strval(value: &Value) -> String {
+    match value {
+        Value::Str(text) => text.to_string(),
+        Value::Missing => sprint_value(&Value::Nil),
+        other => sprint_value(other),
+    }
+}
+
+/// spf13/cast `ToInt64`: numbers truncate, strings parse (base prefixes allowed, a `.0`
+/// fraction tolerated), bools are 0/1, anything else 0.
+pub fn cast_int64(value: &Value) -> i64 {
+    match value {
+        Value::Int(number) => *number,
+        Value::Float(number) => float_to_i64(*number),
+        Value::Bool(flag) => i64::from(*flag),
+        Value::Str(text) => parse_go_int(&trim_zero_decimal(text)).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Go's conversion `int64(f)` for a float: truncation, saturating instead of undefined.
+pub fn float_to_i64(number: f64) -> i64 {
+    if number.is_nan() {
+        i64::MIN
+    } else {
+        number as i64
+    }
+}
+
+/// spf13/cast `ToFloat64`.
+pub fn cast_float64(value: &Value) -> f64 {
+    match value {
+        Value::Int(number) => *number as f64,
+        Value::Float(number) => *number,
+        Value::Bool(flag) => f64::from(u8::from(*flag)),
+        Value::Str(text) => parse_go_float(text).unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+
+fn trim_zero_decimal(text: &str) -> String {
+    if let Some(dot) = text.find('.') {
+        let (whole, fraction) = text.split_at(dot);
+        if fraction.len() > 1 && fraction[1..].bytes().all(|b| b == b'0') {
+            return whole.to_string();
+        }
+    }
+    text.to_string()
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`: sign, `0x`/`0o`/`0b`/leading-zero octal, underscores
+/// only with a prefix.
+pub fn parse_go_int(text: &str) -> Option<i64> {
+    let (negative, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits, prefixed) = if let Some(rest) = lower.strip_prefix("0x") {
+        (16, rest.to_string(), true)
+    } else if let Some(rest) = lower.strip_prefix("0o") {
+        (8, rest.to_string(), true)
+    } else if let Some(rest) = lower.strip_prefix("0b") {
+        (2, rest.to_string(), true)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string(), true)
+    } else {
+        (10, lower.clone(), false)
+    };
+    let digits = if prefixed {
+        digits.replace('_', "")
+    } else {
+        digits
+    };
+    if digits.is_empty() || digits.starts_with('+') || digits.starts_with('-') {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(&digits, radix).ok()?;
+    if negative {
+        if magnitude <= i64::MAX as u64 + 1 {
+            Some((magnitude as i128).wrapping_neg() as i64)
+        } else {
+            None
+        }
+    } else {
+        i64::try_from(magnitude).ok()
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 10, 64)`.
+pub fn parse_decimal_int(text: &str) -> Option<i64> {
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse::<i64>().ok()
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` for the common forms (also `inf`, `nan`).
+pub fn parse_go_float(text: &str) -> Option<f64> {
+    let lower = text.to_ascii_lowercase();
+    let body = lower.trim_start_matches(['+', '-']);
+    if matches!(body, "inf" | "infinity" | "nan") {
+        return lower.parse::<f64>().ok();
+    }
+    if body.starts_with("0x") {
+        return parse_go_int(text).map(|n| n as f64);
+    }
+    if body.is_empty()
+        || !body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"._e+-".contains(&b))
+    {
+        return None;
+    }
+    body.replace('_', "")
+        .parse::<f64>()
+        .ok()
+        .map(|n| if lower.starts_with('-') { -n } else { n })
+}
+
+/// Go's `strconv.Quote` (the `%q` verb on a string).
+pub fn go_quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if is_go_printable(c) => out.push(c),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An approximation of Go's `unicode.IsPrint`.
+fn is_go_printable(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(c as u32, 0xad | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x2064 | 0xfeff | 0xfff9..=0xfffb | 0xe000..=0xf8ff)
+}
+
+/// The Go-style text of an I/O error: `open PATH: no such file or directory`.
+pub fn go_io_error(operation: &str, path: &str, error: &std::io::Error) -> String {
+    let text = error.to_string();
+    let text = match text.find(" (os error") {
+        Some(end) => &text[..end],
+        None => &text,
+    };
+    let mut chars = text.chars();
+    let lowered = match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect::<String>(),
+        None => String::new(),
+    };
+    format!("{operation} {path}: {lowered}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arity_messages() {
+        let args = [Value::Int(1)];
+        assert_eq!(
+            arity("trim", &args, 2).unwrap_err(),
+            "wrong number of args for trim: want 2 got 1"
+        );
+        assert!(arity("trim", &args, 1).is_ok());
+        assert!(arity_min("add", &[], 1).is_err());
+    }
+
+    #[test]
+    fn typed_string_parameter() {
+        assert_eq!(
+            string(&Value::Missing).unwrap_err(),
+            "invalid value; expected string"
+        );
+        assert_eq!(
+            string(&Value::Int(3)).unwrap_err(),
+            "wrong type for value; expected string; got int"
+        );
+        assert_eq!(&*string(&Value::str("x")).unwrap(), "x");
+    }
+
+    #[test]
+    fn deep_equal_is_type_sensitive() {
+        assert!(!deep_equal(&Value::str("80"), &Value::Int(80)));
+        assert!(!deep_equal(&Value::Int(5), &Value::Float(5.0)));
+        assert!(deep_equal(&Value::Missing, &Value::Nil));
+        assert!(deep_equal(
+            &Value::string_list(["a"]),
+            &Value::string_list(["a"])
+        ));
+        assert!(!deep_equal(
+            &Value::string_list(["a"]),
+            &new_list(vec![Value::str("a")])
+        ));
+        assert!(!deep_equal(
+            &Value::nil_list("string"),
+            &Value::string_list(Vec::<String>::new())
+        ));
+    }
+
+    #[test]
+    fn cast_rules() {
+        assert_eq!(cast_int64(&Value::str("0x10")), 16);
+        assert_eq!(cast_int64(&Value::str("010")), 8);
+        assert_eq!(cast_int64(&Value::str("5.0")), 5);
+        assert_eq!(cast_int64(&Value::str("5.5")), 0);
+        assert_eq!(cast_int64(&Value::Float(-2.9)), -2);
+        assert_eq!(cast_int64(&Value::Bool(true)), 1);
+        assert_eq!(cast_int64(&Value::str("-9223372036854775808")), i64::MIN);
+        assert_eq!(cast_int64(&Value::str("9223372036854775808")), 0);
+        assert_eq!(cast_float64(&Value::str("1.5")), 1.5);
+        assert_eq!(cast_float64(&Value::str("x")), 0.0);
+    }
+
+    #[test]
+    fn go_quoting() {
+        assert_eq!(go_quote("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\x01é\"");
+    }
+
+    #[test]
+    fn empty_rules() {
+        assert!(empty(&Value::Missing));
+        assert!(empty(&Value::str("")));
+        assert!(empty(&Value::Int(0)));
+        assert!(!empty(&Value::record("X", vec![])));
+        assert!(!empty(&Value::Bool(true)));
+        assert!(empty(&new_list(vec![])));
+    }
+}

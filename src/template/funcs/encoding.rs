@@ -1,0 +1,497 @@
+//! sprig's encodings and checksums: `b64enc b64dec b32enc b32dec sha1sum sha256sum sha512sum
+//! adler32sum` (docker-gen's `sha1` is `sha1sum`). Hand-written: the algorithms are short and
+//! fixed, and a crate each would cost more than it saves. Decoding errors are returned as the
+//! function's string result, as sprig does.
+
+use std::fmt::Write;
+
+use crate::template::funcs::args::{self, arity, FuncResult};
+use crate::template::Value;
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// Encodes `bytes` in `bits`-bit groups with `=` padding to a multiple of `block` characters.
+fn encode(bytes: &[u8], alphabet: &[u8], bits: u32, block: usize) -> String {
+    let mut out = String::new();
+    let mut buffer: u64 = 0;
+    let mut held = 0u32;
+    let mask = (1u64 << bits) - 1;
+    for byte in bytes {
+        buffer = (buffer << 8) | u64::from(*byte);
+        held += 8;
+        while held >= bits {
+            held -= bits;
+            out.push(alphabet[((buffer >> held) & mask) as usize] as char);
+        }
+    }
+    if held > 0 {
+        out.push(alphabet[((buffer << (bits - held)) & mask) as usize] as char);
+    }
+    while out.len() % block != 0 {
+        out.push('=');
+    }
+    out
+}
+
+/// Decodes a padded `bits`-bit encoding; the error names the first bad input byte like Go.
+fn decode(
+    text: &str,
+    alphabet: &[u8],
+    bits: u32,
+    block: usize,
+    name: &str,
+) -> Result<Vec<u8>, String> {
+    let cleaned: Vec<(usize, u8)> = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b != b'\n' && *b != b'\r')
+        .collect();
+    let illegal = |at: usize| format!("illegal {name} data at input byte {at}");
+    let mut out = Vec::new();
+    let mut buffer: u64 = 0;
+    let mut held = 0u32;
+    let mut data_length = cleaned.len();
+    for (index, (_, byte)) in cleaned.iter().enumerate() {
+        if *byte == b'=' {
+            data_length = index;
+            break;
+        }
+    }
+    for (_, byte) in &cleaned[..data_length] {
+        match alphabet.iter().position(|a| a == byte) {
+            Some(value) => {
+                buffer = (buffer << bits) | value as u64;
+                held += bits;
+                if held >= 8 {
+                    held -= 8;
+                    out.push((buffer >> held) as u8);
+                }
+            }
+            None => {
+                let at = cleaned
+                    .iter()
+                    .find(|(_, b)| b == byte)
+                    .map_or(0, |(at, _)| *at);
+                return Err(illegal(at));
+            }
+        }
+    }
+    let padding = &cleaned[data_length..];
+    if padding.iter().any(|(_, b)| *b != b'=') {
+        let at = padding
+            .iter()
+            .find(|(_, b)| *b != b'=')
+            .map_or(0, |(at, _)| *at);
+        return Err(illegal(at));
+    }
+    if cleaned.len() % block != 0 {
+        let at = cleaned.len() - cleaned.len() % block;
+        return Err(illegal(cleaned.get(at).map_or(text.len(), |(at, _)| *at)));
+    }
+    let remainder_chars = data_length % block;
+    let valid = match bits {
+        6 => matches!(remainder_chars, 0 | 2 | 3),
+        _ => matches!(remainder_chars, 0 | 2 | 4 | 5 | 7),
+    };
+    if !valid || (remainder_chars == 0 && !padding.is_empty()) {
+        let at = cleaned.get(data_length).map_or(text.len(), |(at, _)| *at);
+        return Err(illegal(at));
+    }
+    Ok(out)
+}
+
+fn string_fn(name: &str, values: &[Value], apply: impl Fn(&str) -> String) -> FuncResult {
+    arity(name, values, 1)?;
+    Ok(Value::str(apply(&args::string(&values[0])?)))
+}
+
+/// Standard base64 (with padding) of raw bytes.
+pub fn base64_of(bytes: &[u8]) -> String {
+    encode(bytes, BASE64, 6, 4)
+}
+
+/// `b64enc(s)`.
+pub fn b64enc(values: &[Value]) -> FuncResult {
+    string_fn("b64enc", values, |text| {
+        encode(text.as_bytes(), BASE64, 6, 4)
+    })
+}
+
+/// `b64dec(s)`: the decoded text, or the error text.
+pub fn b64dec(values: &[Value]) -> FuncResult {
+    string_fn("b64dec", values, |text| {
+        match decode(text, BASE64, 6, 4, "base64") {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(error) => error,
+        }
+    })
+}
+
+/// `b32enc(s)`.
+pub fn b32enc(values: &[Value]) -> FuncResult {
+    string_fn("b32enc", values, |text| {
+        encode(text.as_bytes(), BASE32, 5, 8)
+    })
+}
+
+/// `b32dec(s)`: the decoded text, or the error text.
+pub fn b32dec(values: &[Value]) -> FuncResult {
+    string_fn("b32dec", values, |text| {
+        match decode(text, BASE32, 5, 8, "base32") {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(error) => error,
+        }
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+/// Message padding shared by the SHA family: `0x80`, zeros, then the bit length.
+fn padded(data: &[u8], block: usize, length_bytes: usize) -> Vec<u8> {
+    let mut message = data.to_vec();
+    message.push(0x80);
+    while message.len() % block != block - length_bytes {
+        message.push(0);
+    }
+    let bits = (data.len() as u128).wrapping_mul(8);
+    message.extend_from_slice(&bits.to_be_bytes()[16 - length_bytes..]);
+    message
+}
+
+/// SHA-1 of `data`.
+pub fn sha1(data: &[u8]) -> [u8; 20] {
+    let mut state: [u32; 5] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0];
+    for chunk in padded(data, 64, 8).chunks(64) {
+        let mut w = [0u32; 80];
+        for (i, word) in chunk.chunks(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..80 {
+            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e] = state;
+        for (i, word) in w.iter().enumerate() {
+            let (f, k) = match i {
+                0..=19 => ((b & c) | (!b & d), 0x5A827999),
+                20..=39 => (b ^ c ^ d, 0x6ED9EBA1),
+                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1BBCDC),
+                _ => (b ^ c ^ d, 0xCA62C1D6),
+            };
+            let temp = a
+                .rotate_left(5)
+                .wrapping_add(f)
+                .wrapping_add(e)
+                .wrapping_add(k)
+                .wrapping_add(*word);
+            e = d;
+            d = c;
+            c = b.rotate_left(30);
+            b = a;
+            a = temp;
+        }
+        for (slot, value) in state.iter_mut().zip([a, b, c, d, e]) {
+            *slot = slot.wrapping_add(value);
+        }
+    }
+    let mut out = [0u8; 20];
+    for (i, word) in state.iter().enumerate() {
+        out[i * 4..i * 4 + 4].copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
+const K256: [u32; 64] = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut state: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    for chunk in padded(data, 64, 8).chunks(64) {
+        let mut w = [0u32; 64];
+        for (i, word) in chunk.chunks(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let mut v = state;
+        for i in 0..64 {
+            let s1 = v[4].rotate_right(6) ^ v[4].rotate_right(11) ^ v[4].rotate_right(25);
+            let ch = (v[4] & v[5]) ^ (!v[4] & v[6]);
+            let t1 = v[7]
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K256[i])
+                .wrapping_add(w[i]);
+            let s0 = v[0].rotate_right(2) ^ v[0].rotate_right(13) ^ v[0].rotate_right(22);
+            let maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+            let t2 = s0.wrapping_add(maj);
+            v = [
+                t1.wrapping_add(t2),
+                v[0],
+                v[1],
+                v[2],
+                v[3].wrapping_add(t1),
+                v[4],
+                v[5],
+                v[6],
+            ];
+        }
+        for (slot, value) in state.iter_mut().zip(v) {
+            *slot = slot.wrapping_add(value);
+        }
+    }
+    let mut out = [0u8; 32];
+    for (i, word) in state.iter().enumerate() {
+        out[i * 4..i * 4 + 4].copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
+const K512: [u64; 80] = [
+    0x428a2f98d728ae22,
+    0x7137449123ef65cd,
+    0xb5c0fbcfec4d3b2f,
+    0xe9b5dba58189dbbc,
+    0x3956c25bf348b538,
+    0x59f111f1b605d019,
+    0x923f82a4af194f9b,
+    0xab1c5ed5da6d8118,
+    0xd807aa98a3030242,
+    0x12835b0145706fbe,
+    0x243185be4ee4b28c,
+    0x550c7dc3d5ffb4e2,
+    0x72be5d74f27b896f,
+    0x80deb1fe3b1696b1,
+    0x9bdc06a725c71235,
+    0xc19bf174cf692694,
+    0xe49b69c19ef14ad2,
+    0xefbe4786384f25e3,
+    0x0fc19dc68b8cd5b5,
+    0x240ca1cc77ac9c65,
+    0x2de92c6f592b0275,
+    0x4a7484aa6ea6e483,
+    0x5cb0a9dcbd41fbd4,
+    0x76f988da831153b5,
+    0x983e5152ee66dfab,
+    0xa831c66d2db43210,
+    0xb00327c898fb213f,
+    0xbf597fc7beef0ee4,
+    0xc6e00bf33da88fc2,
+    0xd5a79147930aa725,
+    0x06ca6351e003826f,
+    0x142929670a0e6e70,
+    0x27b70a8546d22ffc,
+    0x2e1b21385c26c926,
+    0x4d2c6dfc5ac42aed,
+    0x53380d139d95b3df,
+    0x650a73548baf63de,
+    0x766a0abb3c77b2a8,
+    0x81c2c92e47edaee6,
+    0x92722c851482353b,
+    0xa2bfe8a14cf10364,
+    0xa81a664bbc423001,
+    0xc24b8b70d0f89791,
+    0xc76c51a30654be30,
+    0xd192e819d6ef5218,
+    0xd69906245565a910,
+    0xf40e35855771202a,
+    0x106aa07032bbd1b8,
+    0x19a4c116b8d2d0c8,
+    0x1e376c085141ab53,
+    0x2748774cdf8eeb99,
+    0x34b0bcb5e19b48a8,
+    0x391c0cb3c5c95a63,
+    0x4ed8aa4ae3418acb,
+    0x5b9cca4f7763e373,
+    0x682e6ff3d6b2b8a3,
+    0x748f82ee5defb2fc,
+    0x78a5636f43172f60,
+    0x84c87814a1f0ab72,
+    0x8cc702081a6439ec,
+    0x90befffa23631e28,
+    0xa4506cebde82bde9,
+    0xbef9a3f7b2c67915,
+    0xc67178f2e372532b,
+    0xca273eceea26619c,
+    0xd186b8c721c0c207,
+    0xeada7dd6cde0eb1e,
+    0xf57d4f7fee6ed178,
+    0x06f067aa72176fba,
+    0x0a637dc5a2c898a6,
+    0x113f9804bef90dae,
+    0x1b710b35131c471b,
+    0x28db77f523047d84,
+    0x32caab7b40c72493,
+    0x3c9ebe0a15c9bebc,
+    0x431d67c49c100d4c,
+    0x4cc5d4becb3e42b6,
+    0x597f299cfc657e2a,
+    0x5fcb6fab3ad6faec,
+    0x6c44198c4a475817,
+];
+
+/// SHA-512 of `data`.
+pub fn sha512(data: &[u8]) -> [u8; 64] {
+    let mut state: [u64; 8] = [
+        0x6a09e667f3bcc908,
+        0xbb67ae8584caa73b,
+        0x3c6ef372fe94f82b,
+        0xa54ff53a5f1d36f1,
+        0x510e527fade682d1,
+        0x9b05688c2b3e6c1f,
+        0x1f83d9abfb41bd6b,
+        0x5be0cd19137e2179,
+    ];
+    for chunk in padded(data, 128, 16).chunks(128) {
+        let mut w = [0u64; 80];
+        for (i, word) in chunk.chunks(8).enumerate() {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(word);
+            w[i] = u64::from_be_bytes(bytes);
+        }
+        for i in 16..80 {
+            let s0 = w[i - 15].rotate_right(1) ^ w[i - 15].rotate_right(8) ^ (w[i - 15] >> 7);
+            let s1 = w[i - 2].rotate_right(19) ^ w[i - 2].rotate_right(61) ^ (w[i - 2] >> 6);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let mut v = state;
+        for i in 0..80 {
+            let s1 = v[4].rotate_right(14) ^ v[4].rotate_right(18) ^ v[4].rotate_right(41);
+            let ch = (v[4] & v[5]) ^ (!v[4] & v[6]);
+            let t1 = v[7]
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K512[i])
+                .wrapping_add(w[i]);
+            let s0 = v[0].rotate_right(28) ^ v[0].rotate_right(34) ^ v[0].rotate_right(39);
+            let maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+            let t2 = s0.wrapping_add(maj);
+            v = [
+                t1.wrapping_add(t2),
+                v[0],
+                v[1],
+                v[2],
+                v[3].wrapping_add(t1),
+                v[4],
+                v[5],
+                v[6],
+            ];
+        }
+        for (slot, value) in state.iter_mut().zip(v) {
+            *slot = slot.wrapping_add(value);
+        }
+    }
+    let mut out = [0u8; 64];
+    for (i, word) in state.iter().enumerate() {
+        out[i * 8..i * 8 + 8].copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
+/// Adler-32 of `data`.
+pub fn adler32(data: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for byte in data {
+        a = (a + u32::from(*byte)) % 65521;
+        b = (b + a) % 65521;
+    }
+    (b << 16) | a
+}
+
+/// `sha1sum(s)` (docker-gen's `sha1`).
+pub fn sha1sum(values: &[Value]) -> FuncResult {
+    string_fn("sha1sum", values, |text| hex(&sha1(text.as_bytes())))
+}
+
+/// `sha256sum(s)`.
+pub fn sha256sum(values: &[Value]) -> FuncResult {
+    string_fn("sha256sum", values, |text| hex(&sha256(text.as_bytes())))
+}
+
+/// `sha512sum(s)`.
+pub fn sha512sum(values: &[Value]) -> FuncResult {
+    string_fn("sha512sum", values, |text| hex(&sha512(text.as_bytes())))
+}
+
+/// `adler32sum(s)`: the checksum in decimal.
+pub fn adler32sum(values: &[Value]) -> FuncResult {
+    string_fn("adler32sum", values, |text| {
+        adler32(text.as_bytes()).to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_match_known_vectors() {
+        assert_eq!(
+            hex(&sha1(b"abc")),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        assert_eq!(hex(&sha1(b"")), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+        assert_eq!(
+            hex(&sha256(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hex(&sha256(&[b'a'; 1000])),
+            "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"
+        );
+        assert_eq!(
+            hex(&sha512(b"abc")),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+        );
+        assert_eq!(adler32(b"Wikipedia"), 300286872);
+    }
+
+    #[test]
+    fn base64_and_base32() {
+        assert_eq!(encode(b"hello", BASE64, 6, 4), "aGVsbG8=");
+        assert_eq!(encode(b"", BASE64, 6, 4), "");
+        assert_eq!(encode(b"hello", BASE32, 5, 8), "NBSWY3DP");
+        assert_eq!(encode(b"a", BASE32, 5, 8), "ME======");
+        assert_eq!(
+            decode("aGVsbG8=", BASE64, 6, 4, "base64").unwrap(),
+            b"hello"
+        );
+        assert_eq!(
+            decode("NBSWY3DP", BASE32, 5, 8, "base32").unwrap(),
+            b"hello"
+        );
+        assert_eq!(decode("ME======", BASE32, 5, 8, "base32").unwrap(), b"a");
+        assert_eq!(
+            decode("a!", BASE64, 6, 4, "base64").unwrap_err(),
+            "illegal base64 data at input byte 1"
+        );
+        assert!(decode("aGVsbG8", BASE64, 6, 4, "base64").is_err());
+    }
+}

@@ -1,0 +1,335 @@
+//! sprig's dictionary functions (`dict get set unset hasKey pluck pick omit merge values dig
+//! deepCopy`) over `map[string]interface{}` values.
+//!
+//! sprig's `set`, `unset`, `merge` and `mergeOverwrite` mutate their first argument in Go;
+//! `Value` maps are immutable, so these return the changed map as a new value (the caller's
+//! variable keeps the old one). `map_with` is the one place to change once maps can be shared
+//! mutably.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::template::funcs::args::{self, arity, arity_min, FuncResult};
+use crate::template::value::{List, Map};
+use crate::template::Value;
+
+/// `dict(k1, v1, k2, v2, ...)`: keys via `strval`; a missing last value is "".
+pub fn dict(values: &[Value]) -> FuncResult {
+    let mut entries = BTreeMap::new();
+    for pair in values.chunks(2) {
+        let key = args::strval(&args::iface(&pair[0]));
+        let value = pair.get(1).map_or(Value::str(""), args::iface);
+        entries.insert(key, value);
+    }
+    Ok(args::new_dict(entries))
+}
+
+/// `get(d, key)`: the value or "".
+pub fn get(values: &[Value]) -> FuncResult {
+    arity("get", values, 2)?;
+    let map = args::dict(&values[0])?;
+    let key = args::string(&values[1])?;
+    Ok(args::ret(
+        args::map_get(&map, &key).unwrap_or_else(|| Value::str("")),
+    ))
+}
+
+/// `map` changed by `change` (in place in Go; see the module comment).
+fn map_with(map: &Rc<Map>, change: impl FnOnce(&mut BTreeMap<String, Value>)) -> Value {
+    let mut entries = args::map_clone_entries(map);
+    change(&mut entries);
+    args::map_store(map, entries)
+}
+
+/// `set(d, key, value)`.
+pub fn set(values: &[Value]) -> FuncResult {
+    arity("set", values, 3)?;
+    let map = args::dict(&values[0])?;
+    if map.is_nil {
+        return Err("assignment to entry in nil map".to_string());
+    }
+    let key = args::string(&values[1])?;
+    let value = args::iface(&values[2]);
+    Ok(map_with(&map, |entries| {
+        entries.insert(key.to_string(), value);
+    }))
+}
+
+/// `unset(d, key)`.
+pub fn unset(values: &[Value]) -> FuncResult {
+    arity("unset", values, 2)?;
+    let map = args::dict(&values[0])?;
+    let key = args::string(&values[1])?;
+    if map.is_nil {
+        return Ok(Value::Map(map));
+    }
+    Ok(map_with(&map, |entries| {
+        entries.remove(&*key);
+    }))
+}
+
+/// `hasKey(d, key)`.
+pub fn has_key(values: &[Value]) -> FuncResult {
+    arity("hasKey", values, 2)?;
+    let map = args::dict(&values[0])?;
+    let key = args::string(&values[1])?;
+    Ok(Value::Bool(args::map_has(&map, &key)))
+}
+
+/// `pluck(key, dicts ...)`: the key's value from every dict that has it.
+pub fn pluck(values: &[Value]) -> FuncResult {
+    arity_min("pluck", values, 1)?;
+    let key = args::string(&values[0])?;
+    let mut out = Vec::new();
+    for value in &values[1..] {
+        if let Some(found) = args::map_get(&*args::dict(value)?, &key) {
+            out.push(found);
+        }
+    }
+    Ok(args::new_list(out))
+}
+
+fn key_list(values: &[Value]) -> Result<Vec<Rc<str>>, String> {
+    values.iter().map(args::string).collect()
+}
+
+/// `pick(d, keys ...)`.
+pub fn pick(values: &[Value]) -> FuncResult {
+    arity_min("pick", values, 1)?;
+    let map = args::dict(&values[0])?;
+    let keys = key_list(&values[1..])?;
+    let entries = keys
+        .iter()
+        .filter_map(|key| args::map_get(&map, key).map(|value| (key.to_string(), value)))
+        .collect();
+    Ok(args::new_dict(entries))
+}
+
+/// `omit(d, keys ...)`.
+pub fn omit(values: &[Value]) -> FuncResult {
+    arity_min("omit", values, 1)?;
+    let map = args::dict(&values[0])?;
+    let keys = key_list(&values[1..])?;
+    let entries = args::map_entries(&map)
+        .into_iter()
+        .filter(|(key, _)| !keys.iter().any(|omitted| &**omitted == key.as_str()))
+        .collect();
+    Ok(args::new_dict(entries))
+}
+
+/// `values(d)`: the values, in key order (random order in Go).
+pub fn values(values: &[Value]) -> FuncResult {
+    arity("values", values, 1)?;
+    let map = args::dict(&values[0])?;
+    Ok(args::new_list(
+        args::map_entries(&map)
+            .into_iter()
+            .map(|(_, value)| value)
+            .collect(),
+    ))
+}
+
+/// mergo's notion of an empty value.
+fn mergo_empty(value: &Value) -> bool {
+    match value {
+        Value::Record(_) | Value::Time(_) => false,
+        other => args::empty(other),
+    }
+}
+
+/// mergo's deep merge of `source` into `target`: nested dicts merge, other values fill keys
+/// missing or empty in the target (or always, with `overwrite`).
+fn merge_into(target: &mut BTreeMap<String, Value>, source: &Map, overwrite: bool, depth: usize) {
+    for (key, incoming) in &args::map_entries(source) {
+        match (target.get(key), incoming) {
+            (Some(Value::Map(existing)), Value::Map(nested))
+                if depth < 100
+                    && args::is_iface_elem(existing.elem)
+                    && args::is_iface_elem(nested.elem) =>
+            {
+                let mut entries = args::map_clone_entries(existing);
+                merge_into(&mut entries, nested, overwrite, depth + 1);
+                let merged = args::map_store(existing, entries);
+                target.insert(key.clone(), merged);
+            }
+            (Some(existing), _) => {
+                if overwrite || mergo_empty(existing) {
+                    target.insert(key.clone(), incoming.clone());
+                }
+            }
+            (None, _) => {
+                target.insert(key.clone(), incoming.clone());
+            }
+        }
+    }
+}
+
+fn merge_all(name: &str, values: &[Value], overwrite: bool) -> FuncResult {
+    arity_min(name, values, 1)?;
+    let target = args::dict(&values[0])?;
+    let mut entries = args::map_clone_entries(&target);
+    for source in &values[1..] {
+        merge_into(&mut entries, &*args::dict(source)?, overwrite, 0);
+    }
+    Ok(args::map_store(&target, entries))
+}
+
+/// `merge(dst, srcs ...)`: fills keys missing or empty in `dst`.
+pub fn merge(values: &[Value]) -> FuncResult {
+    merge_all("merge", values, false)
+}
+
+/// `mergeOverwrite(dst, srcs ...)`: source values win (also empty ones, as sprig documents).
+pub fn merge_overwrite(values: &[Value]) -> FuncResult {
+    merge_all("mergeOverwrite", values, true)
+}
+
+/// A deep copy of a value (lists and maps are rebuilt).
+pub fn copy_value(value: &Value, depth: usize) -> Value {
+    if depth > 1000 {
+        return value.clone();
+    }
+    match value {
+        Value::List(list) => Value::List(Rc::new(List {
+            elem: list.elem,
+            items: list
+                .items
+                .iter()
+                .map(|item| copy_value(item, depth + 1))
+                .collect(),
+            is_nil: list.is_nil,
+        })),
+        Value::Map(map) => Value::Map(Rc::new(Map {
+            elem: map.elem,
+            entries: args::map_entries(map)
+                .into_iter()
+                .map(|(key, item)| (key, copy_value(&item, depth + 1)))
+                .collect(),
+            is_nil: map.is_nil,
+        })),
+        Value::Missing => Value::Nil,
+        other => other.clone(),
+    }
+}
+
+/// `deepCopy(v)` and `mustDeepCopy(v)`.
+pub fn deep_copy(values: &[Value]) -> FuncResult {
+    arity("deepCopy", values, 1)?;
+    if args::is_nil(&values[0]) {
+        return Err(
+            "deepCopy error: reflect: call of reflect.Value.Type on zero Value".to_string(),
+        );
+    }
+    Ok(copy_value(&values[0], 0))
+}
+
+/// `dig(keys ..., default, dict)`.
+pub fn dig(values: &[Value]) -> FuncResult {
+    if values.len() < 3 {
+        return Err("dig needs at least three arguments".to_string());
+    }
+    let last = &values[values.len() - 1];
+    let default = args::iface(&values[values.len() - 2]);
+    let mut current = match last {
+        Value::Map(map) if args::is_iface_elem(map.elem) => map.clone(),
+        other => return Err(conversion_panic(other, "map[string]interface {}")),
+    };
+    let keys = &values[..values.len() - 2];
+    for (index, key) in keys.iter().enumerate() {
+        let Value::Str(key) = key else {
+            return Err(conversion_panic(key, "string"));
+        };
+        let Some(step) = args::map_get(&current, key) else {
+            return Ok(args::ret(default));
+        };
+        if index == keys.len() - 1 {
+            return Ok(args::ret(step));
+        }
+        current = match step {
+            Value::Map(map) if args::is_iface_elem(map.elem) => map,
+            other => return Err(conversion_panic(&other, "map[string]interface {}")),
+        };
+    }
+    Ok(default)
+}
+
+fn conversion_panic(value: &Value, wanted: &str) -> String {
+    if args::is_nil(value) {
+        format!("interface conversion: interface {{}} is nil, not {wanted}")
+    } else {
+        format!(
+            "interface conversion: interface {{}} is {}, not {wanted}",
+            args::type_name(value)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(map: &Value, key: &str) -> Option<Value> {
+        match map {
+            Value::Map(map) => args::map_get(map, key),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn dict_get_set() {
+        let d = dict(&[Value::str("a"), Value::Int(1), Value::str("k")]).unwrap();
+        assert!(matches!(entry(&d, "a"), Some(Value::Int(1))));
+        assert!(matches!(entry(&d, "k"), Some(Value::Str(t)) if t.is_empty()));
+        let d2 = set(&[d.clone(), Value::str("b"), Value::Missing]).unwrap();
+        assert!(matches!(entry(&d2, "b"), Some(Value::Nil)));
+        assert!(matches!(get(&[d2.clone(), Value::str("zz")]), Ok(Value::Str(t)) if t.is_empty()));
+        assert!(matches!(
+            has_key(&[d2, Value::str("b")]),
+            Ok(Value::Bool(true))
+        ));
+        assert!(get(&[Value::string_map([]), Value::str("a")]).is_err());
+    }
+
+    #[test]
+    fn merge_keeps_existing_unless_empty() {
+        let dst = dict(&[
+            Value::str("a"),
+            Value::Int(1),
+            Value::str("e"),
+            Value::str(""),
+        ])
+        .unwrap();
+        let src = dict(&[
+            Value::str("a"),
+            Value::Int(2),
+            Value::str("e"),
+            Value::str("x"),
+            Value::str("n"),
+            Value::Bool(true),
+        ])
+        .unwrap();
+        let merged = merge(&[dst.clone(), src.clone()]).unwrap();
+        assert!(matches!(entry(&merged, "a"), Some(Value::Int(1))));
+        assert!(matches!(entry(&merged, "e"), Some(Value::Str(t)) if &*t == "x"));
+        assert!(matches!(entry(&merged, "n"), Some(Value::Bool(true))));
+        let over = merge_overwrite(&[dst, src]).unwrap();
+        assert!(matches!(entry(&over, "a"), Some(Value::Int(2))));
+    }
+
+    #[test]
+    fn dig_walks_nested_dicts() {
+        let inner = dict(&[Value::str("b"), Value::Int(7)]).unwrap();
+        let outer = dict(&[Value::str("a"), inner]).unwrap();
+        let found = dig(&[
+            Value::str("a"),
+            Value::str("b"),
+            Value::str("dflt"),
+            outer.clone(),
+        ])
+        .unwrap();
+        assert!(matches!(found, Value::Int(7)));
+        let missing = dig(&[Value::str("a"), Value::str("x"), Value::str("dflt"), outer]).unwrap();
+        assert!(matches!(missing, Value::Str(t) if &*t == "dflt"));
+        assert!(dig(&[Value::str("a")]).is_err());
+    }
+}

@@ -1,0 +1,755 @@
+//! The executor: walks gotmpl's AST over `Value` the way Go's `text/template` walks its
+//! tree over `reflect.Value` (`exec.go`): variables on a stack, `missing` versus nil, field
+//! and map lookups, short-circuit `and`/`or`, `range` with `break`/`continue`, template calls,
+//! and error messages naming the file, line, column, template and node like Go's.
+//!
+//! It owns evaluation and must never panic on any template or value: every failure is an
+//! error value. Functions come from the `FuncTable`; printing from `fmt.rs`.
+
+use super::builtins::{arity, from_interface};
+use super::fmt::{quote, sprint_value};
+use super::node::{
+    command_string, expr_offset, expr_string, go_location, pipe_string, template_offset,
+    template_string,
+};
+use super::{GoTemplate, Tree};
+use crate::template::value::is_interface_elem;
+use crate::template::Value;
+use gotmpl::parse::{
+    ActionNode, BranchNode, CommandNode, Expr, ListNode, Node, Number, PipeNode, TemplateNode,
+};
+
+/// The deepest nesting of `{{template}}` calls (and `eval`s). Go allows 100000 on its
+/// growable stacks; tinygen runs on fixed thread stacks, so it stops much earlier.
+pub(super) const MAX_DEPTH: usize = 300;
+
+/// The deepest nesting of template bodies, `if`/`range`/`with` bodies included, across
+/// template calls. It bounds the executor's stack use (under 1 KiB per level in release
+/// builds) whatever the template does.
+pub(super) const MAX_NESTING: usize = 1500;
+
+/// Why a walk stopped early.
+pub(super) enum Flow {
+    Break,
+    Continue,
+    /// An execution error with its complete message.
+    Error(String),
+}
+
+type Run<T> = Result<T, Flow>;
+
+/// The node execution is at, for error messages (Go's `state.node`).
+#[derive(Clone, Copy)]
+enum At<'t> {
+    Nothing,
+    Expr(&'t Expr),
+    Pipe(&'t PipeNode),
+    Command(&'t CommandNode),
+    Action(&'t ActionNode),
+    Template(&'t TemplateNode),
+}
+
+pub(super) struct Exec<'t> {
+    set: &'t GoTemplate,
+    tree: &'t Tree,
+    vars: Vec<(&'t str, Value)>,
+    depth: usize,
+    nesting: usize,
+    node: At<'t>,
+    pub out: String,
+}
+
+impl<'t> Exec<'t> {
+    pub(super) fn new(
+        set: &'t GoTemplate,
+        tree: &'t Tree,
+        dot: Value,
+        depth: usize,
+        nesting: usize,
+    ) -> Exec<'t> {
+        Exec {
+            set,
+            tree,
+            vars: vec![("$", dot)],
+            depth,
+            nesting,
+            node: At::Nothing,
+            out: String::new(),
+        }
+    }
+
+    /// Runs the tree with `$` as dot.
+    pub(super) fn run(&mut self) -> Run<()> {
+        let dot = self.vars[0].1.clone();
+        let tree = self.tree;
+        match self.walk_list(&dot, &tree.root) {
+            Err(Flow::Break | Flow::Continue) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// An execution error at the current node, worded like Go's `state.errorf`.
+    fn error(&self, message: impl Into<String>) -> Flow {
+        let message = message.into();
+        let source = self.tree.file.text.as_str();
+        let (offset, context) = match self.node {
+            At::Nothing => return Flow::Error(format!("{}: {message}", self.tree.name)),
+            At::Expr(expr) => (expr_offset(expr, source), expr_string(expr, source)),
+            At::Pipe(pipe) => (pipe.pos.offset, pipe_string(pipe, source)),
+            At::Command(command) => (command.pos.offset, command_string(command, source)),
+            At::Action(action) => (
+                action.pos.offset,
+                format!("{{{{{}}}}}", pipe_string(&action.pipe, source)),
+            ),
+            At::Template(template) => (
+                template_offset(template, source),
+                template_string(template, source),
+            ),
+        };
+        let (line, column) = go_location(source, offset);
+        Flow::Error(format!(
+            "{}:{line}:{column}: executing {} at <{context}>: {message}",
+            self.tree.file.name,
+            quote(&self.tree.name)
+        ))
+    }
+
+    fn at(&mut self, node: At<'t>) {
+        self.node = node;
+    }
+
+    fn walk_list(&mut self, dot: &Value, list: &'t ListNode) -> Run<()> {
+        if self.nesting >= MAX_NESTING {
+            return Err(self.error(format!("exceeded maximum nesting depth ({MAX_NESTING})")));
+        }
+        self.nesting += 1;
+        let result = list.nodes.iter().try_for_each(|node| self.walk(dot, node));
+        self.nesting -= 1;
+        result
+    }
+
+    fn walk(&mut self, dot: &Value, node: &'t Node) -> Run<()> {
+        match node {
+            Node::Text(text) => {
+                self.out.push_str(&text.text);
+                Ok(())
+            }
+            Node::Action(action) => {
+                self.at(At::Action(action));
+                let value = self.eval_pipeline(dot, &action.pipe)?;
+                if action.pipe.decl.is_empty() {
+                    self.out.push_str(&sprint_value(&value));
+                }
+                Ok(())
+            }
+            Node::If(branch) => self.walk_if_or_with(false, dot, branch),
+            Node::With(branch) => self.walk_if_or_with(true, dot, branch),
+            Node::Range(branch) => self.walk_range(dot, branch),
+            Node::Template(template) => self.walk_template(dot, template),
+            Node::List(list) => self.walk_list(dot, list),
+            Node::Define(_) => Ok(()),
+            Node::Break(_) => Err(Flow::Break),
+            Node::Continue(_) => Err(Flow::Continue),
+        }
+    }
+
+    fn walk_if_or_with(&mut self, with: bool, dot: &Value, branch: &'t BranchNode) -> Run<()> {
+        let mark = self.vars.len();
+        let value = self.eval_pipeline(dot, &branch.pipe)?;
+        let result = if value.is_true() {
+            let inner = if with { &value } else { dot };
+            self.walk_list(inner, &branch.body)
+        } else if let Some(else_body) = &branch.else_body {
+            self.walk_list(dot, else_body)
+        } else {
+            Ok(())
+        };
+        self.vars.truncate(mark);
+        result
+    }
+
+    fn walk_range(&mut self, dot: &Value, branch: &'t BranchNode) -> Run<()> {
+        let outer_mark = self.vars.len();
+        let value = self.eval_pipeline(dot, &branch.pipe)?;
+        let mark = self.vars.len();
+        let pipe = &branch.pipe;
+        let items: Vec<(Value, Value)> = match &value {
+            Value::List(list) => list
+                .items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| {
+                    (
+                        Value::Int(index as i64),
+                        from_interface(item.clone(), list.elem),
+                    )
+                })
+                .collect(),
+            Value::Containers(containers) => containers
+                .items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| (Value::Int(index as i64), item.clone()))
+                .collect(),
+            Value::Map(map) => map
+                .entries
+                .iter()
+                .map(|(key, item)| {
+                    (
+                        Value::str(key.as_str()),
+                        from_interface(item.clone(), map.elem),
+                    )
+                })
+                .collect(),
+            Value::Int(count) => {
+                if pipe.decl.len() > 1 {
+                    return Err(self.error(format!(
+                        "can't use {count} to iterate over more than one variable"
+                    )));
+                }
+                Vec::new()
+            }
+            Value::Nil | Value::Missing => Vec::new(),
+            other => {
+                return Err(self.error(format!("range can't iterate over {}", sprint_value(other))))
+            }
+        };
+        let mut count = 0;
+        loop {
+            let (key, element) = match &value {
+                Value::Int(limit) if (count as i64) < *limit => {
+                    (Value::Missing, Value::Int(count as i64))
+                }
+                Value::Int(_) => break,
+                _ => match items.get(count) {
+                    Some(pair) => pair.clone(),
+                    None => break,
+                },
+            };
+            count += 1;
+            if let Some(first) = pipe.decl.first() {
+                if pipe.is_assign {
+                    let assigned = if pipe.decl.len() > 1 {
+                        key.clone()
+                    } else {
+                        element.clone()
+                    };
+                    self.set_var(first, assigned)?;
+                } else {
+                    self.set_top_var(1, element.clone());
+                }
+            }
+            if let Some(second) = pipe.decl.get(1) {
+                if pipe.is_assign {
+                    self.set_var(second, element.clone())?;
+                } else {
+                    self.set_top_var(2, key);
+                }
+            }
+            let result = self.walk_list(&element, &branch.body);
+            self.vars.truncate(mark);
+            match result {
+                Ok(()) | Err(Flow::Continue) => {}
+                Err(Flow::Break) => break,
+                Err(error) => return Err(error),
+            }
+        }
+        let result = match &branch.else_body {
+            Some(else_body) if count == 0 => self.walk_list(dot, else_body),
+            _ => Ok(()),
+        };
+        self.vars.truncate(outer_mark);
+        result
+    }
+
+    fn walk_template(&mut self, dot: &Value, template: &'t TemplateNode) -> Run<()> {
+        self.at(At::Template(template));
+        let Some(tree) = self.set.trees.get(template.name.as_str()) else {
+            return Err(self.error(format!("template {} not defined", quote(&template.name))));
+        };
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(format!("exceeded maximum template depth ({MAX_DEPTH})")));
+        }
+        let new_dot = match &template.pipe {
+            Some(pipe) => self.eval_pipeline(dot, pipe)?,
+            None => Value::Missing,
+        };
+        let saved_vars = std::mem::replace(&mut self.vars, vec![("$", new_dot.clone())]);
+        let saved_tree = std::mem::replace(&mut self.tree, tree);
+        self.depth += 1;
+        let result = self.walk_list(&new_dot, &tree.root);
+        self.depth -= 1;
+        self.tree = saved_tree;
+        self.vars = saved_vars;
+        match result {
+            Err(Flow::Break | Flow::Continue) => Ok(()),
+            other => other,
+        }
+    }
+
+    fn set_top_var(&mut self, from_top: usize, value: Value) {
+        let length = self.vars.len();
+        if let Some(slot) = length
+            .checked_sub(from_top)
+            .and_then(|index| self.vars.get_mut(index))
+        {
+            slot.1 = value;
+        }
+    }
+
+    fn set_var(&mut self, name: &str, value: Value) -> Run<()> {
+        match self.vars.iter_mut().rev().find(|(var, _)| *var == name) {
+            Some(slot) => {
+                slot.1 = value;
+                Ok(())
+            }
+            None => Err(self.error(format!("undefined variable: {name}"))),
+        }
+    }
+
+    fn var_value(&self, name: &str) -> Run<Value> {
+        match self.vars.iter().rev().find(|(var, _)| *var == name) {
+            Some((_, value)) => Ok(value.clone()),
+            None => Err(self.error(format!("undefined variable: {name}"))),
+        }
+    }
+
+    fn eval_pipeline(&mut self, dot: &Value, pipe: &'t PipeNode) -> Run<Value> {
+        self.at(At::Pipe(pipe));
+        let mut value = None;
+        for command in &pipe.commands {
+            value = Some(self.eval_command(dot, command, value)?);
+        }
+        let value = value.unwrap_or(Value::Missing);
+        for name in &pipe.decl {
+            if pipe.is_assign {
+                self.set_var(name, value.clone())?;
+            } else {
+                self.vars.push((name.as_str(), value.clone()));
+            }
+        }
+        Ok(value)
+    }
+
+    fn not_a_function(&self, args: &'t [Expr], last: &Option<Value>) -> Run<()> {
+        if args.len() > 1 || last.is_some() {
+            let first = args
+                .first()
+                .map(|arg| expr_string(arg, &self.tree.file.text))
+                .unwrap_or_default();
+            return Err(self.error(format!("can't give argument to non-function {first}")));
+        }
+        Ok(())
+    }
+
+    fn eval_command(
+        &mut self,
+        dot: &Value,
+        command: &'t CommandNode,
+        last: Option<Value>,
+    ) -> Run<Value> {
+        let Some(first) = command.args.first() else {
+            return Err(self.error("empty command"));
+        };
+        match first {
+            Expr::Field(..) => return self.eval_field_node(dot, first, &command.args, last),
+            Expr::Chain(..) => return self.eval_chain_node(dot, first, &command.args, last),
+            Expr::Identifier(_, name) => {
+                return self.eval_function(
+                    dot,
+                    first,
+                    name,
+                    At::Command(command),
+                    &command.args,
+                    last,
+                )
+            }
+            Expr::Pipe(_, pipe) => {
+                self.not_a_function(&command.args, &last)?;
+                return self.eval_pipeline(dot, pipe);
+            }
+            Expr::Variable(..) => return self.eval_variable_node(dot, first, &command.args, last),
+            _ => {}
+        }
+        self.at(At::Expr(first));
+        self.not_a_function(&command.args, &last)?;
+        match first {
+            Expr::Bool(_, flag) => Ok(Value::Bool(*flag)),
+            Expr::Dot(_) => Ok(dot.clone()),
+            Expr::Nil(_) => Err(self.error("nil is not a command")),
+            Expr::Number(..) => self.ideal_constant(first),
+            Expr::String(_, text) => Ok(Value::str(&**text)),
+            other => Err(self.error(format!(
+                "can't evaluate command {}",
+                quote(&expr_string(other, &self.tree.file.text))
+            ))),
+        }
+    }
+
+    fn ideal_constant(&mut self, expr: &'t Expr) -> Run<Value> {
+        self.at(At::Expr(expr));
+        match expr {
+            Expr::Number(_, Number::Int(number)) => Ok(Value::Int(*number)),
+            Expr::Number(_, Number::Float(number)) => Ok(Value::Float(*number)),
+            Expr::Number(..) => Err(self.error(format!(
+                "{} overflows int",
+                expr_string(expr, &self.tree.file.text)
+            ))),
+            _ => Ok(Value::Missing),
+        }
+    }
+
+    fn eval_field_node(
+        &mut self,
+        dot: &Value,
+        expr: &'t Expr,
+        args: &'t [Expr],
+        last: Option<Value>,
+    ) -> Run<Value> {
+        self.at(At::Expr(expr));
+        let Expr::Field(_, fields) = expr else {
+            return Ok(Value::Missing);
+        };
+        self.eval_field_chain(dot, dot.clone(), fields, args, last)
+    }
+
+    fn eval_chain_node(
+        &mut self,
+        dot: &Value,
+        expr: &'t Expr,
+        args: &'t [Expr],
+        last: Option<Value>,
+    ) -> Run<Value> {
+        self.at(At::Expr(expr));
+        let Expr::Chain(_, inner, fields) = expr else {
+            return Ok(Value::Missing);
+        };
+        if let Expr::Nil(_) = **inner {
+            let text = expr_string(expr, &self.tree.file.text);
+            return Err(self.error(format!("indirection through explicit nil in {text}")));
+        }
+        // Like Go, field errors are then reported at the last node evaluated inside.
+        let receiver = self.eval_arg(dot, inner)?;
+        self.eval_field_chain(dot, receiver, fields, args, last)
+    }
+
+    fn eval_variable_node(
+        &mut self,
+        dot: &Value,
+        expr: &'t Expr,
+        args: &'t [Expr],
+        last: Option<Value>,
+    ) -> Run<Value> {
+        self.at(At::Expr(expr));
+        let Expr::Variable(_, name, fields) = expr else {
+            return Ok(Value::Missing);
+        };
+        let value = self.var_value(name)?;
+        if fields.is_empty() {
+            self.not_a_function(args, &last)?;
+            return Ok(value);
+        }
+        self.eval_field_chain(dot, value, fields, args, last)
+    }
+
+    fn eval_field_chain(
+        &mut self,
+        dot: &Value,
+        mut receiver: Value,
+        fields: &'t [gotmpl::parse::SmolStr],
+        args: &'t [Expr],
+        last: Option<Value>,
+    ) -> Run<Value> {
+        let Some((final_field, leading)) = fields.split_last() else {
+            return Ok(receiver);
+        };
+        let mut previous = None;
+        let mut in_interface = false;
+        for field in leading {
+            (receiver, in_interface) =
+                self.eval_field(dot, field, &[], None, receiver, previous, in_interface)?;
+            previous = Some(field.as_str());
+        }
+        let (value, in_interface) = self.eval_field(
+            dot,
+            final_field,
+            args,
+            last,
+            receiver,
+            previous,
+            in_interface,
+        )?;
+        // Go unwraps an `interface{}` result: a nil held there is the invalid value.
+        Ok(if in_interface {
+            from_interface(value, "any")
+        } else {
+            value
+        })
+    }
+
+    /// Go's `evalField`: a method of the root or a time, a struct field or a map key. The
+    /// flag says whether the receiver (in) or the result (out) sits in an `interface{}` slot,
+    /// which changes Go's type names in errors and turns a nil result into "no value".
+    #[allow(clippy::too_many_arguments)]
+    fn eval_field(
+        &mut self,
+        _dot: &Value,
+        name: &str,
+        args: &'t [Expr],
+        last: Option<Value>,
+        receiver: Value,
+        previous: Option<&str>,
+        in_interface: bool,
+    ) -> Run<(Value, bool)> {
+        let has_args = args.len() > 1 || last.is_some();
+        let method_args = args.len().saturating_sub(1) + usize::from(last.is_some());
+        let method = |this: &Self, value: Value| -> Run<(Value, bool)> {
+            if method_args > 0 {
+                return Err(this.error(format!(
+                    "wrong number of args for {name}: want 0 got {method_args}"
+                )));
+            }
+            Ok((value, false))
+        };
+        let type_name = |value: &Value| {
+            if in_interface {
+                "interface {}".to_string()
+            } else {
+                value.go_type()
+            }
+        };
+        match &receiver {
+            Value::Missing => Ok((Value::Missing, false)),
+            Value::Nil => {
+                // docker-gen's `.CurrentContainer` is the one nil pointer templates meet.
+                let nil_type = if previous == Some("CurrentContainer") && !in_interface {
+                    "*context.RuntimeContainer"
+                } else {
+                    "interface {}"
+                };
+                Err(self.error(format!("nil pointer evaluating {nil_type}.{name}")))
+            }
+            Value::Containers(containers) => match name {
+                "Env" => method(self, containers.globals.env.clone()),
+                "Docker" => method(self, containers.globals.docker.clone()),
+                "CurrentContainer" => method(self, containers.globals.current_container.clone()),
+                _ => Err(self.error(format!(
+                    "can't evaluate field {name} in type {}",
+                    type_name(&receiver)
+                ))),
+            },
+            Value::Record(record) => {
+                if let Some(value) = record.field(name) {
+                    if has_args {
+                        return Err(self.error(format!(
+                            "{name} has arguments but cannot be invoked as function"
+                        )));
+                    }
+                    return Ok((value.clone(), false));
+                }
+                match (&record.string_form, name) {
+                    (Some(form), "String") => method(self, Value::str(form.as_str())),
+                    _ => Err(self.error(format!(
+                        "can't evaluate field {name} in type {}",
+                        type_name(&receiver)
+                    ))),
+                }
+            }
+            Value::Map(map) => {
+                if has_args {
+                    return Err(self.error(format!("{name} is not a method but has arguments")));
+                }
+                Ok(match map.entries.get(name) {
+                    Some(value) => (value.clone(), is_interface_elem(map.elem)),
+                    None => (Value::Missing, false),
+                })
+            }
+            Value::Time(time) => match name {
+                "Unix" => method(self, Value::Int(time.unix_seconds)),
+                "UnixNano" => method(
+                    self,
+                    Value::Int(
+                        time.unix_seconds
+                            .saturating_mul(1_000_000_000)
+                            .saturating_add(i64::from(time.nanos)),
+                    ),
+                ),
+                "String" => method(self, Value::str(time.display.as_str())),
+                _ => Err(self.error(format!(
+                    "can't evaluate field {name} in type {}",
+                    type_name(&receiver)
+                ))),
+            },
+            other => Err(self.error(format!(
+                "can't evaluate field {name} in type {}",
+                type_name(other)
+            ))),
+        }
+    }
+
+    /// Evaluates an argument as Go does for an `interface{}` parameter.
+    fn eval_arg(&mut self, dot: &Value, expr: &'t Expr) -> Run<Value> {
+        self.at(At::Expr(expr));
+        match expr {
+            Expr::Dot(_) => Ok(dot.clone()),
+            Expr::Nil(_) => Ok(Value::Nil),
+            Expr::Field(..) => self.eval_field_node(dot, expr, std::slice::from_ref(expr), None),
+            Expr::Variable(..) => self.eval_variable_node(dot, expr, &[], None),
+            Expr::Pipe(_, pipe) => self.eval_pipeline(dot, pipe),
+            Expr::Identifier(_, name) => self.eval_function(
+                dot,
+                expr,
+                name,
+                At::Expr(expr),
+                std::slice::from_ref(expr),
+                None,
+            ),
+            Expr::Chain(..) => self.eval_chain_node(dot, expr, &[], None),
+            Expr::Bool(_, flag) => Ok(Value::Bool(*flag)),
+            Expr::Number(..) => self.ideal_constant(expr),
+            Expr::String(_, text) => Ok(Value::str(&**text)),
+        }
+    }
+
+    /// Go's check of a value passed to a `string` parameter.
+    fn validate_string(&self, value: Value) -> Run<Value> {
+        match value {
+            Value::Str(_) => Ok(value),
+            Value::Missing | Value::Nil => Err(self.error("invalid value; expected string")),
+            other => Err(self.error(format!(
+                "wrong type for value; expected string; got {}",
+                other.go_type()
+            ))),
+        }
+    }
+
+    /// Evaluates an argument for a `string` parameter (`printf`'s format, `eval`'s name).
+    fn eval_string_arg(&mut self, dot: &Value, expr: &'t Expr) -> Run<Value> {
+        self.at(At::Expr(expr));
+        match expr {
+            Expr::String(_, text) => Ok(Value::str(&**text)),
+            Expr::Nil(_) => Err(self.error("cannot assign nil to string")),
+            Expr::Bool(..) | Expr::Number(..) => Err(self.error(format!(
+                "expected string; found {}",
+                expr_string(expr, &self.tree.file.text)
+            ))),
+            _ => {
+                let value = self.eval_arg(dot, expr)?;
+                self.validate_string(value)
+            }
+        }
+    }
+
+    fn eval_function(
+        &mut self,
+        dot: &Value,
+        ident: &'t Expr,
+        name: &str,
+        command: At<'t>,
+        args: &'t [Expr],
+        last: Option<Value>,
+    ) -> Run<Value> {
+        self.at(At::Expr(ident));
+        let explicit = args.get(1..).unwrap_or(&[]);
+        let count = explicit.len() + usize::from(last.is_some());
+        if let Some((fixed, variadic)) = arity(name) {
+            if variadic && count < fixed {
+                return Err(self.error(format!(
+                    "wrong number of args for {name}: want at least {fixed} got {}",
+                    explicit.len()
+                )));
+            }
+            if !variadic && count != fixed {
+                return Err(self.error(format!(
+                    "wrong number of args for {name}: want {fixed} got {count}"
+                )));
+            }
+        }
+        if name == "and" || name == "or" {
+            let mut value = Value::Missing;
+            for arg in explicit {
+                value = self.eval_arg(dot, arg)?;
+                if value.is_true() == (name == "or") {
+                    return Ok(value);
+                }
+            }
+            if let Some(last) = last {
+                value = last;
+            }
+            return Ok(value);
+        }
+        let string_first = matches!(name, "printf" | "eval");
+        let mut values = Vec::with_capacity(count);
+        for (index, arg) in explicit.iter().enumerate() {
+            let value = if index == 0 && string_first {
+                self.eval_string_arg(dot, arg)?
+            } else {
+                self.eval_arg(dot, arg)?
+            };
+            values.push(value);
+        }
+        if let Some(last) = last {
+            let last = if explicit.is_empty() && string_first {
+                self.validate_string(last)?
+            } else {
+                last
+            };
+            values.push(last);
+        }
+        let result = match name {
+            "call" => Err(match values.first() {
+                Some(Value::Nil | Value::Missing) | None => "call of nil".to_string(),
+                Some(other) => {
+                    let callee = match explicit.first() {
+                        Some(arg) => expr_string(arg, &self.tree.file.text),
+                        None => match other {
+                            Value::Str(text) => text.to_string(),
+                            value => format!("<{} Value>", value.go_type()),
+                        },
+                    };
+                    format!("non-function {callee} of type {}", other.go_type())
+                }
+            }),
+            "eval" => self.eval_template(&values),
+            _ => match self.set.funcs.get(name) {
+                Some(func) => func(&values),
+                None => {
+                    return Err(self.error(format!("{} is not a defined function", quote(name))))
+                }
+            },
+        };
+        result.map_err(|message| {
+            self.at(command);
+            self.error(format!("error calling {name}: {message}"))
+        })
+    }
+
+    /// docker-gen's `eval name [data]`: executes a template of the set into a string.
+    fn eval_template(&mut self, values: &[Value]) -> Result<Value, String> {
+        let Some((Value::Str(name), data)) = values.split_first() else {
+            return Err("missing template name".to_string());
+        };
+        if data.len() > 1 {
+            return Err("too many arguments".to_string());
+        }
+        let Some(tree) = self.set.trees.get(&**name) else {
+            return Err(format!(
+                "template: no template {} associated with template {}",
+                quote(name),
+                quote(&self.set.owner)
+            ));
+        };
+        if self.depth >= MAX_DEPTH {
+            return Err(format!(
+                "template: exceeded maximum template depth ({MAX_DEPTH})"
+            ));
+        }
+        let dot = data.first().cloned().unwrap_or(Value::Missing);
+        let mut inner = Exec::new(self.set, tree, dot, self.depth + 1, self.nesting);
+        match inner.run() {
+            Ok(()) => Ok(Value::str(inner.out)),
+            Err(Flow::Error(message)) => Err(format!("template: {message}")),
+            Err(Flow::Break | Flow::Continue) => Ok(Value::str(inner.out)),
+        }
+    }
+}
