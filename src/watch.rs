@@ -54,13 +54,7 @@ pub fn run(args: &Args, signals: Signals) -> Result<u8> {
                 .iter()
                 .any(|template| template.interval > 0));
     if long_running {
-        let client = Client::new(&config.endpoint, &config.tls)?;
-        let offline = config
-            .context_file
-            .as_deref()
-            .map(Snapshot::load)
-            .transpose()?;
-        Service::start(&config, Generator::new(&config, client, offline), signals).run();
+        Service::start(&config, generator(&config)?, signals).run();
         return Ok(0);
     }
     // Everything else runs once: SIGHUP stays ignored, the other signals end the process as
@@ -80,18 +74,23 @@ pub fn run(args: &Args, signals: Signals) -> Result<u8> {
     result
 }
 
-/// One-shot renders and the tooling modes.
-fn run_once(config: &Config) -> Result<u8> {
-    if config.mode == Mode::CheckTemplate {
-        return Ok(check_templates(config));
-    }
+/// The generator for `config`: the daemon's client and, with `-context`, the context file.
+fn generator(config: &Config) -> Result<Generator> {
     let client = Client::new(&config.endpoint, &config.tls)?;
     let offline = config
         .context_file
         .as_deref()
         .map(Snapshot::load)
         .transpose()?;
-    let mut generator = Generator::new(config, client, offline);
+    Ok(Generator::new(config, client, offline))
+}
+
+/// One-shot renders and the tooling modes.
+fn run_once(config: &Config) -> Result<u8> {
+    if config.mode == Mode::CheckTemplate {
+        return Ok(check_templates(config));
+    }
+    let mut generator = generator(config)?;
     match &config.mode {
         Mode::DryRun => Ok(dry_run(&mut generator, config.templates.len())),
         Mode::DumpContext(path) => {
