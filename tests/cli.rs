@@ -208,7 +208,7 @@ fn daemon_faults_are_clear_errors_and_keep_the_old_output() {
 #[test]
 fn missing_fields_and_failed_inspects_are_tolerated() {
     let daemon = FakeDaemon::start();
-    let bare = json!({"Id": ID_A, "Name": "/bare", "Config": null, "NetworkSettings": null, "HostConfig": null});
+    let bare = json!({"Id": ID_A, "Name": "/bare", "State": {"Running": true}, "Config": null, "NetworkSettings": null, "HostConfig": null});
     daemon.containers(&[bare, inspect(ID_B, "api", "172.17.0.3")]);
     daemon.route(
         "GET",
@@ -223,7 +223,13 @@ fn missing_fields_and_failed_inspects_are_tolerated() {
     );
     let output = tinygen(&["-endpoint", &daemon.endpoint(), &template]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "bare::;");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "bare::;",
+        "{}\n{:?}",
+        stderr(&output),
+        daemon.requests()
+    );
     assert!(
         stderr(&output).contains(&format!("Error inspecting container: {ID_B}")),
         "{}",

@@ -96,11 +96,6 @@ impl Entries {
         self.0.borrow().keys().cloned().collect()
     }
 
-    /// The values in key order.
-    pub fn values(&self) -> Vec<Value> {
-        self.0.borrow().values().cloned().collect()
-    }
-
     /// A snapshot of the entries in key order.
     pub fn iter(&self) -> std::vec::IntoIter<(String, Value)> {
         self.0

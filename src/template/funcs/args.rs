@@ -47,6 +47,15 @@ pub fn iface(value: &Value) -> Value {
     }
 }
 
+/// A Go `interface{}` result: a nil interface prints `<no value>` in a template, which the
+/// executor does for `Value::Missing`.
+pub fn ret(value: Value) -> Value {
+    match value {
+        Value::Nil => Value::Missing,
+        other => other,
+    }
+}
+
 /// True for Go's nil interface (also "no value" passed to an `interface{}` parameter).
 pub fn is_nil(value: &Value) -> bool {
     matches!(value, Value::Nil | Value::Missing)
@@ -119,6 +128,52 @@ pub fn dict(value: &Value) -> Result<Rc<Map>, String> {
         Value::Map(map) if is_iface_elem(map.elem) => Ok(map.clone()),
         other => Err(wrong_type("map[string]interface {}", other)),
     }
+}
+
+// Map access. Go maps are references, and sprig's `set`, `unset` and `merge` change them in
+// place; every read and write of a map's entries in the function library goes through these
+// helpers, so that maps can become shared-mutable by changing only them (and `value.rs`).
+
+/// The value stored under `key`.
+pub fn map_get(map: &Map, key: &str) -> Option<Value> {
+    map.entries.get(key)
+}
+
+/// Whether `key` is present.
+pub fn map_has(map: &Map, key: &str) -> bool {
+    map.entries.contains_key(key)
+}
+
+/// The number of entries.
+pub fn map_len(map: &Map) -> usize {
+    map.entries.len()
+}
+
+/// The entries, sorted by key (a snapshot).
+pub fn map_entries(map: &Map) -> Vec<(String, Value)> {
+    map.entries.iter().collect()
+}
+
+/// A copy of the entries to change and hand to [`map_store`].
+pub fn map_clone_entries(map: &Map) -> BTreeMap<String, Value> {
+    map.entries.snapshot()
+}
+
+/// Replaces the entries of `map` in place, as Go changes a map every holder shares, and
+/// returns the map. A nil map cannot hold entries: it becomes a new map.
+pub fn map_store(map: &Rc<Map>, entries: BTreeMap<String, Value>) -> Value {
+    if map.is_nil {
+        return Value::map(map.elem, entries);
+    }
+    for key in map.entries.keys() {
+        if !entries.contains_key(&key) {
+            map.entries.remove(&key);
+        }
+    }
+    for (key, value) in entries {
+        map.entries.insert(key, value);
+    }
+    Value::Map(map.clone())
 }
 
 /// A new `map[string]interface{}` value.
@@ -224,11 +279,11 @@ fn deep_equal_at(left: &Value, right: &Value, depth: usize) -> bool {
             Rc::ptr_eq(a, b)
                 || (a.elem == b.elem
                     && a.is_nil == b.is_nil
-                    && a.entries.len() == b.entries.len()
-                    && a.entries
+                    && map_len(a) == map_len(b)
+                    && map_entries(a)
                         .iter()
-                        .zip(b.entries.iter())
-                        .all(|((ka, va), (kb, vb))| ka == kb && deep_equal_at(&va, &vb, depth + 1)))
+                        .zip(map_entries(b).iter())
+                        .all(|((ka, va), (kb, vb))| ka == kb && deep_equal_at(va, vb, depth + 1)))
         }
         (Value::Record(a), Value::Record(b)) => {
             Rc::ptr_eq(a, b)
@@ -270,7 +325,7 @@ pub fn empty(value: &Value) -> bool {
         Value::Float(number) => *number == 0.0,
         Value::Str(text) => text.is_empty(),
         Value::List(list) => list.items.is_empty(),
-        Value::Map(map) => map.entries.is_empty(),
+        Value::Map(map) => map_len(map) == 0,
         Value::Record(_) | Value::Time(_) => false,
         // The root is a pointer in Go (never empty); a filtered view is a slice.
         Value::Containers(containers) => containers.items.is_empty(),

@@ -2,7 +2,7 @@
 //! `sortObjectsByKeys*`. It only reads; a path that cannot be followed gives nil, never an
 //! error (docker-gen logs those cases; we stay silent).
 
-use crate::template::funcs::args::is_iface_elem;
+use crate::template::funcs::args::{self, is_iface_elem};
 use crate::template::Value;
 
 /// Looks `path` up in `item`: one leading `.` is stripped, the rest split on `.`; an empty
@@ -42,7 +42,7 @@ fn descend(value: &Value, path: &[&str], boxed: bool) -> Value {
                     joined.push('.');
                 }
                 joined.push_str(part);
-                if let Some(found) = map.entries.get(&joined) {
+                if let Some(found) = args::map_get(map, &joined) {
                     return descend(&found, &path[index + 1..], boxed);
                 }
             }

@@ -58,7 +58,7 @@ pub fn coalesce(values: &[Value]) -> FuncResult {
         .iter()
         .find(|value| !args::is_nil(value))
         .cloned()
-        .unwrap_or(Value::Nil))
+        .unwrap_or(Value::Missing))
 }
 
 /// `comment(delim, src string)`: `delim` at the start of every line, as `(?m)^` matches.
@@ -81,7 +81,7 @@ pub fn comment(values: &[Value]) -> FuncResult {
 pub fn contains(values: &[Value]) -> FuncResult {
     arity("contains", values, 2)?;
     let found = match (&values[0], &values[1]) {
-        (Value::Map(map), Value::Str(key)) => map.entries.contains_key(key),
+        (Value::Map(map), Value::Str(key)) => args::map_has(map, key),
         _ => false,
     };
     Ok(Value::Bool(found))
@@ -224,8 +224,8 @@ fn label_of(item: &Value, label: &str, default: Option<&Rc<str>>) -> Result<Valu
     match item {
         Value::Record(record) if record.type_name == "RuntimeContainer" => {
             match record.field("Labels") {
-                Some(Value::Map(labels)) => match labels.entries.get(label) {
-                    Some(found) => Ok(found.clone()),
+                Some(Value::Map(labels)) => match args::map_get(labels, label) {
+                    Some(found) => Ok(found),
                     None => Ok(default.map_or(Value::Nil, |text| Value::Str(text.clone()))),
                 },
                 _ => Ok(default.map_or(Value::Nil, |text| Value::Str(text.clone()))),
@@ -297,12 +297,11 @@ pub fn intersect(values: &[Value]) -> FuncResult {
 pub fn keys(values: &[Value]) -> FuncResult {
     arity("keys", values, 1)?;
     match &values[0] {
-        Value::Nil | Value::Missing => Ok(Value::Nil),
+        Value::Nil | Value::Missing => Ok(Value::Missing),
         Value::Map(map) => Ok(args::new_list(
-            map.entries
-                .keys()
+            args::map_entries(map)
                 .into_iter()
-                .map(|key| Value::str(key.as_str()))
+                .map(|(key, _)| Value::str(key))
                 .collect(),
         )),
         other => Err(format!(
@@ -556,7 +555,9 @@ pub fn to_upper(values: &[Value]) -> FuncResult {
 pub fn when(values: &[Value]) -> FuncResult {
     arity("when", values, 3)?;
     let condition = args::boolean(&values[0])?;
-    Ok(args::iface(if condition { &values[1] } else { &values[2] }))
+    Ok(args::ret(
+        if condition { &values[1] } else { &values[2] }.clone(),
+    ))
 }
 
 fn select(
@@ -662,7 +663,7 @@ fn containers_arg(value: &Value) -> Result<&Rc<Containers>, String> {
 
 fn label_value(container: &Value, label: &str) -> Option<Value> {
     match container.field("Labels") {
-        Some(Value::Map(labels)) => labels.entries.get(label),
+        Some(Value::Map(labels)) => args::map_get(labels, label),
         _ => None,
     }
 }
@@ -670,12 +671,12 @@ fn label_value(container: &Value, label: &str) -> Option<Value> {
 fn select_containers(
     containers: &Rc<Containers>,
     label: &str,
-    keep: &dyn Fn(Option<&Value>) -> bool,
+    keep: &dyn Fn(Option<Value>) -> bool,
 ) -> Value {
     let items = containers
         .items
         .iter()
-        .filter(|item| keep(label_value(item, label).as_ref()))
+        .filter(|item| keep(label_value(item, label)))
         .cloned()
         .collect();
     Value::Containers(Rc::new(Containers {
@@ -715,7 +716,7 @@ pub fn where_label_value_matches(values: &[Value]) -> FuncResult {
         containers,
         &label,
         &|found| match found {
-            Some(Value::Str(text)) => regex.is_match(text),
+            Some(Value::Str(text)) => regex.is_match(&text),
             _ => false,
         },
     ))
@@ -1160,7 +1161,7 @@ mod tests {
         ));
         assert!(matches!(
             coalesce(&[Value::Nil, Value::Missing]),
-            Ok(Value::Nil)
+            Ok(Value::Missing)
         ));
     }
 
@@ -1271,8 +1272,14 @@ mod tests {
         let groups = group_by(&[sample(), Value::str("Env.VIRTUAL_HOST")]).unwrap();
         match &groups {
             Value::Map(map) => {
-                assert_eq!(map.entries.keys(), ["a.com", "b.com,a.com"]);
-                assert_eq!(strs(&map.entries.get("a.com").unwrap()), ["a", "c"]);
+                assert_eq!(
+                    args::map_entries(map)
+                        .into_iter()
+                        .map(|(k, _)| k)
+                        .collect::<Vec<_>>(),
+                    ["a.com", "b.com,a.com"]
+                );
+                assert_eq!(strs(&args::map_get(map, "a.com").unwrap()), ["a", "c"]);
             }
             _ => panic!("not a map"),
         }
@@ -1280,13 +1287,13 @@ mod tests {
             group_by_multi(&[sample(), Value::str("Env.VIRTUAL_HOST"), Value::str(",")]).unwrap();
         match &multi {
             Value::Map(map) => {
-                assert_eq!(strs(&map.entries.get("a.com").unwrap()), ["a", "b", "c"])
+                assert_eq!(strs(&args::map_get(map, "a.com").unwrap()), ["a", "b", "c"])
             }
             _ => panic!("not a map"),
         }
         let dup = root(vec![container("d", &[("H", "x,x")], &[])]);
         match group_by_multi(&[dup, Value::str("Env.H"), Value::str(",")]).unwrap() {
-            Value::Map(map) => assert_eq!(strs(&map.entries.get("x").unwrap()), ["d", "d"]),
+            Value::Map(map) => assert_eq!(strs(&args::map_get(&map, "x").unwrap()), ["d", "d"]),
             _ => panic!("not a map"),
         }
         let keys = group_by_keys(&[sample(), Value::str("Env.PORT")]).unwrap();
@@ -1294,13 +1301,13 @@ mod tests {
         match group_by_with_default(&[sample(), Value::str("Env.PORT"), Value::str("none")])
             .unwrap()
         {
-            Value::Map(map) => assert_eq!(strs(&map.entries.get("none").unwrap()), ["c"]),
+            Value::Map(map) => assert_eq!(strs(&args::map_get(&map, "none").unwrap()), ["c"]),
             _ => panic!("not a map"),
         }
         match group_by_label(&[sample(), Value::str("x")]).unwrap() {
             Value::Map(map) => {
-                assert_eq!(strs(&map.entries.get("").unwrap()), ["c"]);
-                assert_eq!(map.entries.len(), 2);
+                assert_eq!(strs(&args::map_get(&map, "").unwrap()), ["c"]);
+                assert_eq!(args::map_len(&map), 2);
             }
             _ => panic!("not a map"),
         }
@@ -1347,7 +1354,7 @@ mod tests {
             ("a".to_string(), String::new()),
         ]);
         assert_eq!(strs(&keys(&[map]).unwrap()), ["a", "b"]);
-        assert!(matches!(keys(&[Value::Missing]), Ok(Value::Nil)));
+        assert!(matches!(keys(&[Value::Missing]), Ok(Value::Missing)));
         assert!(keys(&[Value::str("x")]).is_err());
         let common = intersect(&[
             Value::string_list(["c", "a", "b", "a"]),

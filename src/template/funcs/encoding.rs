@@ -106,6 +106,11 @@ fn string_fn(name: &str, values: &[Value], apply: impl Fn(&str) -> String) -> Fu
     Ok(Value::str(apply(&args::string(&values[0])?)))
 }
 
+/// Standard base64 (with padding) of raw bytes.
+pub fn base64_of(bytes: &[u8]) -> String {
+    encode(bytes, BASE64, 6, 4)
+}
+
 /// `b64enc(s)`.
 pub fn b64enc(values: &[Value]) -> FuncResult {
     string_fn("b64enc", values, |text| {

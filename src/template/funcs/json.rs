@@ -78,8 +78,8 @@ impl Encoder {
                 if map.is_nil {
                     self.out.push_str("null");
                 } else {
-                    let owned: Vec<(String, Value)> = map.entries.iter().collect();
-                    let entries: Vec<(&str, &Value)> = owned
+                    let pairs = args::map_entries(map);
+                    let entries: Vec<(&str, &Value)> = pairs
                         .iter()
                         .map(|(key, value)| (key.as_str(), value))
                         .collect();
@@ -256,13 +256,13 @@ pub fn must_to_raw_json(values: &[Value]) -> FuncResult {
 /// sprig `fromJson`: errors give nil.
 pub fn from_json_fn(values: &[Value]) -> FuncResult {
     let text = args::string(one_arg("fromJson", values)?)?;
-    Ok(from_json(&text).unwrap_or(Value::Nil))
+    Ok(args::ret(from_json(&text).unwrap_or(Value::Nil)))
 }
 
 /// sprig `mustFromJson` (docker-gen's `parseJson`).
 pub fn must_from_json(values: &[Value]) -> FuncResult {
     let text = args::string(one_arg("mustFromJson", values)?)?;
-    from_json(&text)
+    from_json(&text).map(args::ret)
 }
 
 #[cfg(test)]
@@ -347,7 +347,7 @@ mod tests {
         match &value {
             Value::Map(map) => {
                 assert_eq!(map.elem, "any");
-                match map.entries.get("b") {
+                match args::map_get(map, "b") {
                     Some(Value::List(list)) => assert!(matches!(list.items[0], Value::Float(_))),
                     _ => panic!("b is not a list"),
                 }

@@ -4,6 +4,13 @@
 //! docker-gen's own functions (which mask sprig's `coalesce contains dir replace split keys`),
 //! then docker-gen's aliases to the masked sprig originals. `eval` is the executor's. Functions
 //! never panic: every failure is an error value the executor reports.
+//!
+//! Deliberate differences from docker-gen (document them in the README): `keys`,
+//! `groupByKeys`, `intersect` and sprig's `values` return sorted results (random in Go);
+//! `sortStringsAsc/Desc` return a sorted copy instead of sorting their argument in place;
+//! date functions know only UTC; regular expressions use regex-lite (no `\pL` classes).
+//! Not provided: sprig's crypto functions (`bcrypt htpasswd genCA ... encryptAES`),
+//! `derivePassword`, `getHostByName` (no network) and `semver`/`semverCompare`.
 
 pub mod args;
 pub mod deepget;
@@ -13,7 +20,9 @@ pub mod json;
 pub mod regex;
 pub mod sprig_dicts;
 pub mod sprig_lists;
+pub mod sprig_date;
 pub mod sprig_math;
+pub mod sprig_random;
 pub mod sprig_misc;
 pub mod sprig_strings;
 pub mod yaml;
@@ -22,6 +31,23 @@ use crate::template::go::func::{Func, FuncTable};
 
 /// sprig v3.3.0's functions that tinygen implements.
 const SPRIG: &[(&str, Func)] = &[
+    // Dates.
+    ("ago", sprig_date::ago),
+    ("date", sprig_date::date),
+    ("date_in_zone", sprig_date::date_in_zone),
+    ("date_modify", sprig_date::date_modify),
+    ("dateInZone", sprig_date::date_in_zone),
+    ("dateModify", sprig_date::date_modify),
+    ("duration", sprig_date::duration),
+    ("durationRound", sprig_date::duration_round),
+    ("htmlDate", sprig_date::html_date),
+    ("htmlDateInZone", sprig_date::html_date_in_zone),
+    ("must_date_modify", sprig_date::must_date_modify),
+    ("mustDateModify", sprig_date::must_date_modify),
+    ("mustToDate", sprig_date::must_to_date),
+    ("now", sprig_date::now_fn),
+    ("toDate", sprig_date::to_date),
+    ("unixEpoch", sprig_date::unix_epoch),
     // Strings.
     ("abbrev", sprig_strings::abbrev),
     ("abbrevboth", sprig_strings::abbrevboth),
@@ -183,6 +209,17 @@ const SPRIG: &[(&str, Func)] = &[
     ("dig", sprig_dicts::dig),
     ("chunk", sprig_lists::chunk),
     ("mustChunk", sprig_lists::chunk),
+    // Randomness and URLs.
+    ("randAlphaNum", sprig_random::rand_alpha_num),
+    ("randAlpha", sprig_random::rand_alpha),
+    ("randAscii", sprig_random::rand_ascii),
+    ("randNumeric", sprig_random::rand_numeric),
+    ("randInt", sprig_random::rand_int),
+    ("randBytes", sprig_random::rand_bytes),
+    ("shuffle", sprig_random::shuffle),
+    ("uuidv4", sprig_random::uuidv4),
+    ("urlParse", sprig_random::url_parse),
+    ("urlJoin", sprig_random::url_join),
     // Flow control.
     ("fail", sprig_misc::fail),
     // Regular expressions.
@@ -399,6 +436,9 @@ mod tests {
             Value::str("0x1f"),
             Value::str("\\'\"{;#\n"),
             Value::str("k: [1, {a: 'b'}]\n- x"),
+            Value::str("Jan\u{e9} 2006-01-02T15:04:05Z %e9%zz ${X:-y} 1:2:3"),
+            Value::str("\u{e9}\u{e9}\u{e9}"),
+            Value::str("|\n  a\n b: \"\\x"),
             Value::string_list(["b", "a", ""]),
             args::new_list(vec![
                 Value::Int(1),

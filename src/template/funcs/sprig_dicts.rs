@@ -29,22 +29,16 @@ pub fn get(values: &[Value]) -> FuncResult {
     arity("get", values, 2)?;
     let map = args::dict(&values[0])?;
     let key = args::string(&values[1])?;
-    Ok(map.entries.get(&key).unwrap_or_else(|| Value::str("")))
+    Ok(args::ret(
+        args::map_get(&map, &key).unwrap_or_else(|| Value::str("")),
+    ))
 }
 
-/// Changes `map` in place, as sprig does (Go maps are references), and returns it.
+/// `map` changed by `change` (in place in Go; see the module comment).
 fn map_with(map: &Rc<Map>, change: impl FnOnce(&mut BTreeMap<String, Value>)) -> Value {
-    let mut entries = map.entries.snapshot();
+    let mut entries = args::map_clone_entries(map);
     change(&mut entries);
-    for key in map.entries.keys() {
-        if !entries.contains_key(&key) {
-            map.entries.remove(&key);
-        }
-    }
-    for (key, value) in entries {
-        map.entries.insert(key, value);
-    }
-    Value::Map(map.clone())
+    args::map_store(map, entries)
 }
 
 /// `set(d, key, value)`.
@@ -79,7 +73,7 @@ pub fn has_key(values: &[Value]) -> FuncResult {
     arity("hasKey", values, 2)?;
     let map = args::dict(&values[0])?;
     let key = args::string(&values[1])?;
-    Ok(Value::Bool(map.entries.contains_key(&key)))
+    Ok(Value::Bool(args::map_has(&map, &key)))
 }
 
 /// `pluck(key, dicts ...)`: the key's value from every dict that has it.
@@ -88,8 +82,8 @@ pub fn pluck(values: &[Value]) -> FuncResult {
     let key = args::string(&values[0])?;
     let mut out = Vec::new();
     for value in &values[1..] {
-        if let Some(found) = args::dict(value)?.entries.get(&key) {
-            out.push(found.clone());
+        if let Some(found) = args::map_get(&*args::dict(value)?, &key) {
+            out.push(found);
         }
     }
     Ok(args::new_list(out))
@@ -106,11 +100,7 @@ pub fn pick(values: &[Value]) -> FuncResult {
     let keys = key_list(&values[1..])?;
     let entries = keys
         .iter()
-        .filter_map(|key| {
-            map.entries
-                .get(key)
-                .map(|value| (key.to_string(), value.clone()))
-        })
+        .filter_map(|key| args::map_get(&map, key).map(|value| (key.to_string(), value)))
         .collect();
     Ok(args::new_dict(entries))
 }
@@ -120,11 +110,9 @@ pub fn omit(values: &[Value]) -> FuncResult {
     arity_min("omit", values, 1)?;
     let map = args::dict(&values[0])?;
     let keys = key_list(&values[1..])?;
-    let entries = map
-        .entries
-        .iter()
+    let entries = args::map_entries(&map)
+        .into_iter()
         .filter(|(key, _)| !keys.iter().any(|omitted| &**omitted == key.as_str()))
-        .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
     Ok(args::new_dict(entries))
 }
@@ -133,7 +121,12 @@ pub fn omit(values: &[Value]) -> FuncResult {
 pub fn values(values: &[Value]) -> FuncResult {
     arity("values", values, 1)?;
     let map = args::dict(&values[0])?;
-    Ok(args::new_list(map.entries.values()))
+    Ok(args::new_list(
+        args::map_entries(&map)
+            .into_iter()
+            .map(|(_, value)| value)
+            .collect(),
+    ))
 }
 
 /// mergo's notion of an empty value.
@@ -147,21 +140,17 @@ fn mergo_empty(value: &Value) -> bool {
 /// mergo's deep merge of `source` into `target`: nested dicts merge, other values fill keys
 /// missing or empty in the target (or always, with `overwrite`).
 fn merge_into(target: &mut BTreeMap<String, Value>, source: &Map, overwrite: bool, depth: usize) {
-    for (key, incoming) in source.entries.iter() {
-        let key = &key;
-        let incoming = &incoming;
+    for (key, incoming) in &args::map_entries(source) {
         match (target.get(key), incoming) {
             (Some(Value::Map(existing)), Value::Map(nested))
                 if depth < 100
                     && args::is_iface_elem(existing.elem)
                     && args::is_iface_elem(nested.elem) =>
             {
-                // The nested target map is changed in place, as mergo does.
-                let mut entries = existing.entries.snapshot();
+                let mut entries = args::map_clone_entries(existing);
                 merge_into(&mut entries, nested, overwrite, depth + 1);
-                let existing = existing.clone();
-                let _ = map_with(&existing, |target| *target = entries);
-                target.insert(key.clone(), Value::Map(existing));
+                let merged = args::map_store(existing, entries);
+                target.insert(key.clone(), merged);
             }
             (Some(existing), _) => {
                 if overwrite || mergo_empty(existing) {
@@ -178,16 +167,11 @@ fn merge_into(target: &mut BTreeMap<String, Value>, source: &Map, overwrite: boo
 fn merge_all(name: &str, values: &[Value], overwrite: bool) -> FuncResult {
     arity_min(name, values, 1)?;
     let target = args::dict(&values[0])?;
-    let mut entries = target.entries.snapshot();
+    let mut entries = args::map_clone_entries(&target);
     for source in &values[1..] {
-        let source = args::dict(source)?;
-        merge_into(&mut entries, &source, overwrite, 0);
+        merge_into(&mut entries, &*args::dict(source)?, overwrite, 0);
     }
-    if target.is_nil {
-        return Ok(Value::map(target.elem, entries));
-    }
-    // mergo merges into the first dict itself, which every holder sees.
-    Ok(map_with(&target, |target| *target = entries))
+    Ok(args::map_store(&target, entries))
 }
 
 /// `merge(dst, srcs ...)`: fills keys missing or empty in `dst`.
@@ -217,9 +201,8 @@ pub fn copy_value(value: &Value, depth: usize) -> Value {
         })),
         Value::Map(map) => Value::Map(Rc::new(Map {
             elem: map.elem,
-            entries: map
-                .entries
-                .iter()
+            entries: args::map_entries(map)
+                .into_iter()
                 .map(|(key, item)| (key, copy_value(&item, depth + 1)))
                 .collect(),
             is_nil: map.is_nil,
@@ -256,11 +239,11 @@ pub fn dig(values: &[Value]) -> FuncResult {
         let Value::Str(key) = key else {
             return Err(conversion_panic(key, "string"));
         };
-        let Some(step) = current.entries.get(key) else {
-            return Ok(default);
+        let Some(step) = args::map_get(&current, key) else {
+            return Ok(args::ret(default));
         };
         if index == keys.len() - 1 {
-            return Ok(step);
+            return Ok(args::ret(step));
         }
         current = match step {
             Value::Map(map) if args::is_iface_elem(map.elem) => map,
@@ -287,7 +270,7 @@ mod tests {
 
     fn entry(map: &Value, key: &str) -> Option<Value> {
         match map {
-            Value::Map(map) => map.entries.get(key),
+            Value::Map(map) => args::map_get(map, key),
             _ => None,
         }
     }

@@ -58,14 +58,14 @@ pub fn chunk(values: &[Value]) -> FuncResult {
 pub fn first(values: &[Value]) -> FuncResult {
     arity("first", values, 1)?;
     let items = list_items(&values[0], "Cannot find first on")?;
-    Ok(items.first().cloned().unwrap_or(Value::Nil))
+    Ok(args::ret(items.first().cloned().unwrap_or(Value::Nil)))
 }
 
 /// `last(list)`.
 pub fn last(values: &[Value]) -> FuncResult {
     arity("last", values, 1)?;
     let items = list_items(&values[0], "Cannot find last on")?;
-    Ok(items.last().cloned().unwrap_or(Value::Nil))
+    Ok(args::ret(items.last().cloned().unwrap_or(Value::Nil)))
 }
 
 /// `rest(list)`: all but the first; nil for an empty list.
@@ -186,7 +186,7 @@ pub fn slice(values: &[Value]) -> FuncResult {
         ));
     };
     if items.is_empty() {
-        return Ok(Value::Nil);
+        return Ok(Value::Missing);
     }
     let start = values.get(1).map_or(0, args::cast_int64);
     let end = values.get(2).map_or(items.len() as i64, args::cast_int64);
@@ -289,7 +289,10 @@ mod tests {
         assert!(matches!(last(std::slice::from_ref(&l)), Ok(Value::Int(3))));
         assert_eq!(ints(&rest(std::slice::from_ref(&l)).unwrap()), [2, 3]);
         assert_eq!(ints(&initial(std::slice::from_ref(&l)).unwrap()), [1, 2]);
-        assert!(matches!(first(&[args::new_list(vec![])]), Ok(Value::Nil)));
+        assert!(matches!(
+            first(&[args::new_list(vec![])]),
+            Ok(Value::Missing)
+        ));
         assert_eq!(
             first(&[Value::str("x")]).unwrap_err(),
             "Cannot find first on type string"

@@ -11,7 +11,7 @@ pub fn default(values: &[Value]) -> FuncResult {
     arity_min("default", values, 1)?;
     match values.get(1) {
         Some(given) if !args::empty(given) => Ok(given.clone()),
-        _ => Ok(args::iface(&values[0])),
+        _ => Ok(args::ret(values[0].clone())),
     }
 }
 
@@ -27,7 +27,7 @@ pub fn coalesce(values: &[Value]) -> FuncResult {
         .iter()
         .find(|value| !args::empty(value))
         .cloned()
-        .unwrap_or(Value::Nil))
+        .unwrap_or(Value::Missing))
 }
 
 /// `all(v ...)`: no argument is empty.
@@ -44,7 +44,9 @@ pub fn any(values: &[Value]) -> FuncResult {
 pub fn ternary(values: &[Value]) -> FuncResult {
     arity("ternary", values, 3)?;
     let condition = args::boolean(&values[2])?;
-    Ok(args::iface(if condition { &values[0] } else { &values[1] }))
+    Ok(args::ret(
+        if condition { &values[0] } else { &values[1] }.clone(),
+    ))
 }
 
 /// `fail(msg string)`: always an error with that message.

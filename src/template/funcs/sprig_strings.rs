@@ -185,70 +185,212 @@ pub fn swapcase(values: &[Value]) -> FuncResult {
     Ok(Value::str(swapped))
 }
 
-/// Splits an identifier into words at case changes, digits boundaries and separators.
-fn words(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for (index, c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        if let Some(previous) = current.chars().last() {
-            let next = chars.get(index + 1);
-            let boundary = (c.is_uppercase() && previous.is_lowercase())
-                || (c.is_uppercase()
-                    && previous.is_uppercase()
-                    && next.is_some_and(|n| n.is_lowercase()))
-                || (c.is_numeric() != previous.is_numeric()
-                    && previous.is_numeric()
-                    && c.is_uppercase());
-            if boundary {
-                words.push(std::mem::take(&mut current));
-            }
-        }
-        current.push(*c);
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
+/// The word classes of xstrings' case conversion.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Word {
+    Invalid,
+    Number,
+    Upper,
+    Alphabet,
+    Connector,
+    Punct,
+    Other,
 }
 
-/// `snakecase(s)`: `FirstName` ⇒ `first_name`.
+fn is_connector(c: char) -> bool {
+    c == '-' || c == '_' || c.is_whitespace()
+}
+
+/// xstrings' `isAlphabet`: a letter that is not CJK.
+fn is_alphabet(c: char) -> bool {
+    c.is_alphabetic() && !matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
+}
+
+/// An approximation of Go's `unicode.IsPunct`.
+fn is_punct(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_punctuation() && !"$+<=>^`|~".contains(c);
+    }
+    matches!(c as u32, 0xA1 | 0xA7 | 0xAB | 0xB6 | 0xB7 | 0xBB | 0xBF | 0x2010..=0x2027 | 0x2030..=0x205E | 0x3001..=0x3003 | 0x3008..=0x3011)
+}
+
+/// xstrings' `nextWord`: the class and length of the word at the start of `chars`.
+fn next_word(chars: &[char]) -> (Word, usize) {
+    let Some(&first) = chars.first() else {
+        return (Word::Invalid, 0);
+    };
+    let run = |from: usize, test: &dyn Fn(char) -> bool| {
+        from + chars[from..].iter().take_while(|c| test(**c)).count()
+    };
+    if is_connector(first) {
+        (Word::Connector, run(1, &is_connector))
+    } else if is_punct(first) {
+        (Word::Punct, run(1, &is_punct))
+    } else if first.is_uppercase() {
+        match chars.get(1) {
+            Some(second) if second.is_uppercase() => {
+                let end = run(1, &|c: char| c.is_uppercase());
+                // The last capital starts the next word when a lower-case letter follows it.
+                if end < chars.len() && is_alphabet(chars[end]) {
+                    (Word::Upper, end - 1)
+                } else {
+                    (Word::Upper, end)
+                }
+            }
+            Some(second) if is_alphabet(*second) => (
+                Word::Upper,
+                run(1, &|c: char| is_alphabet(c) && !c.is_uppercase()),
+            ),
+            _ => (Word::Upper, 1),
+        }
+    } else if is_alphabet(first) {
+        (
+            Word::Alphabet,
+            run(1, &|c: char| is_alphabet(c) && !c.is_uppercase()),
+        )
+    } else if first.is_numeric() {
+        (Word::Number, run(1, &|c: char| c.is_numeric()))
+    } else {
+        let other = |c: char| !(is_connector(c) || is_alphabet(c) || c.is_numeric() || is_punct(c));
+        (Word::Other, run(1, &other))
+    }
+}
+
+/// xstrings' `toLower` of one word.
+fn push_lower(out: &mut String, word: Word, text: &[char], connector: char) {
+    if word != Word::Upper && word != Word::Connector {
+        out.extend(text.iter());
+        return;
+    }
+    for c in text {
+        if is_connector(*c) {
+            out.push(connector);
+        } else if c.is_uppercase() {
+            out.push_str(&go_lower(&c.to_string()));
+        } else {
+            out.push(*c);
+        }
+    }
+}
+
+/// xstrings' `camelCaseToLowerCase` (`snakecase`, `kebabcase`).
+fn lower_case_words(text: &str, connector: char) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut position = 0;
+    let take = |position: &mut usize| -> (Word, Vec<char>) {
+        let (word, length) = next_word(&chars[*position..]);
+        let text = chars[*position..*position + length].to_vec();
+        *position += length;
+        (word, text)
+    };
+    let (mut word, mut current) = take(&mut position);
+    while position < chars.len() {
+        if word != Word::Connector {
+            push_lower(&mut out, word, &current, connector);
+        }
+        let (previous, last) = (word, current);
+        (word, current) = take(&mut position);
+        match previous {
+            Word::Number => {
+                while word == Word::Alphabet || word == Word::Number {
+                    push_lower(&mut out, word, &current, connector);
+                    (word, current) = take(&mut position);
+                }
+                if !matches!(word, Word::Invalid | Word::Punct | Word::Connector) {
+                    out.push(connector);
+                }
+            }
+            Word::Connector => push_lower(&mut out, previous, &last, connector),
+            Word::Punct => {}
+            _ => {
+                if word != Word::Number {
+                    if !matches!(word, Word::Connector | Word::Punct) {
+                        out.push(connector);
+                    }
+                    continue;
+                }
+                if position >= chars.len() {
+                    continue;
+                }
+                let number = current;
+                (word, current) = take(&mut position);
+                if word != Word::Alphabet {
+                    push_lower(&mut out, Word::Number, &number, connector);
+                    if !matches!(word, Word::Connector | Word::Punct) {
+                        out.push(connector);
+                    }
+                    continue;
+                }
+                out.push(connector);
+                push_lower(&mut out, Word::Number, &number, connector);
+                while word == Word::Alphabet || word == Word::Number {
+                    push_lower(&mut out, word, &current, connector);
+                    (word, current) = take(&mut position);
+                }
+                if !matches!(word, Word::Invalid | Word::Connector | Word::Punct) {
+                    out.push(connector);
+                }
+            }
+        }
+    }
+    push_lower(&mut out, word, &current, connector);
+    out
+}
+
+/// `snakecase(s)`: `FirstName` ⇒ `first_name`, `HTTPServer` ⇒ `http_server`.
 pub fn snakecase(values: &[Value]) -> FuncResult {
-    let text = one_string("snakecase", values)?;
-    let joined: Vec<String> = words(&text).iter().map(|w| go_lower(w)).collect();
-    Ok(Value::str(joined.join("_")))
+    Ok(Value::str(lower_case_words(
+        &one_string("snakecase", values)?,
+        '_',
+    )))
 }
 
 /// `kebabcase(s)`: `FirstName` ⇒ `first-name`.
 pub fn kebabcase(values: &[Value]) -> FuncResult {
-    let text = one_string("kebabcase", values)?;
-    let joined: Vec<String> = words(&text).iter().map(|w| go_lower(w)).collect();
-    Ok(Value::str(joined.join("-")))
+    Ok(Value::str(lower_case_words(
+        &one_string("kebabcase", values)?,
+        '-',
+    )))
 }
 
-/// `camelcase(s)`: `http_server` ⇒ `HttpServer` (xstrings' ToPascalCase).
+/// `camelcase(s)`: `http_server` ⇒ `HttpServer` (xstrings' ToPascalCase: the first letter and
+/// each letter after a connector upper-cased, single connectors dropped).
 pub fn camelcase(values: &[Value]) -> FuncResult {
     let text = one_string("camelcase", values)?;
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    let mut upper_next = true;
-    for c in text.chars() {
-        if c == '_' || c == '-' || c == ' ' || c == '.' {
-            upper_next = true;
+    let mut index = 0;
+    while index < chars.len() && is_connector(chars[index]) {
+        out.push(chars[index]);
+        index += 1;
+    }
+    if index == chars.len() {
+        return Ok(Value::str(out));
+    }
+    let mut current = go_upper(&chars[index].to_string())
+        .chars()
+        .next()
+        .unwrap_or(chars[index]);
+    index += 1;
+    while index < chars.len() {
+        let previous = current;
+        current = chars[index];
+        index += 1;
+        if is_connector(current) && is_connector(previous) {
+            out.push(previous);
             continue;
         }
-        if upper_next {
-            out.push_str(&go_upper(&c.to_string()));
-            upper_next = false;
+        if is_connector(previous) {
+            current = go_upper(&current.to_string())
+                .chars()
+                .next()
+                .unwrap_or(current);
         } else {
-            out.push(c);
+            out.push(previous);
         }
     }
+    out.push(current);
     Ok(Value::str(out))
 }
 
@@ -585,6 +727,21 @@ mod tests {
         assert_eq!(text(untitle(&[Value::str("Hello World")])), "hello World");
         assert_eq!(text(snakecase(&[Value::str("FirstName")])), "first_name");
         assert_eq!(text(snakecase(&[Value::str("HTTPServer")])), "http_server");
+        for (input, expected) in [
+            ("NoHTTPS", "no_https"),
+            ("ALL", "all"),
+            ("http2xx", "http_2xx"),
+            ("HTTP2XX", "http2_xx"),
+            ("Bld4Floor3rd", "bld4_floor_3rd"),
+            ("abc_123_def", "abc_123_def"),
+            ("Hello World", "hello_world"),
+            ("_x", "_x"),
+            ("", ""),
+        ] {
+            assert_eq!(text(snakecase(&[Value::str(input)])), expected, "{input}");
+        }
+        assert_eq!(text(camelcase(&[Value::str("__a_b-c d")])), "__ABCD");
+        assert_eq!(text(camelcase(&[Value::str("a__b_")])), "A_B_");
         assert_eq!(text(kebabcase(&[Value::str("FirstName")])), "first-name");
         assert_eq!(text(camelcase(&[Value::str("http_server")])), "HttpServer");
         assert_eq!(text(swapcase(&[Value::str("Hello")])), "hELLO");
@@ -617,14 +774,16 @@ mod tests {
     fn splitting_into_maps() {
         match split(&[Value::str("$"), Value::str("foo$bar$baz")]).unwrap() {
             Value::Map(map) => {
-                assert_eq!(map.entries.len(), 3);
-                assert!(matches!(map.entries.get("_1"), Some(Value::Str(t)) if &*t == "bar"));
+                assert_eq!(args::map_len(&map), 3);
+                assert!(matches!(args::map_get(&map, "_1"), Some(Value::Str(t)) if &*t == "bar"));
             }
             _ => panic!("not a map"),
         }
         match splitn(&[Value::str("$"), Value::Int(2), Value::str("foo$bar$baz")]).unwrap() {
             Value::Map(map) => {
-                assert!(matches!(map.entries.get("_1"), Some(Value::Str(t)) if &*t == "bar$baz"))
+                assert!(
+                    matches!(args::map_get(&map, "_1"), Some(Value::Str(t)) if &*t == "bar$baz")
+                )
             }
             _ => panic!("not a map"),
         }

@@ -20,7 +20,8 @@ pub fn to_yaml(value: &Value) -> Result<String, String> {
         Node::Map(entries) if !entries.is_empty() => emit_map(&mut out, &entries, 0, false, 0)?,
         Node::List(items) if !items.is_empty() => emit_list(&mut out, &items, 0, false, 0)?,
         other => {
-            let (text, block) = scalar_text(&other, 0);
+            // A top-level scalar is indented like a flow node: by the best indent, four.
+            let (text, block) = scalar_text(&other, 4);
             out.push_str(&text);
             if !block {
                 out.push('\n');
@@ -40,11 +41,7 @@ enum Node {
 fn node(value: &Value) -> Node {
     match value {
         Value::Map(map) if !map.is_nil => {
-            let mut entries: Vec<(String, Value)> = map
-                .entries
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let mut entries = args::map_entries(map);
             entries.sort_by(|a, b| natural_order(&a.0, &b.0));
             Node::Map(entries)
         }
@@ -148,26 +145,37 @@ fn position(out: &mut String, indent: usize, inline: bool) {
     }
 }
 
-/// Writes a value after `key:` or `-`.
+/// yaml.v3's indentation of a node nested in one indented by `parent`: two more inside a
+/// sequence item (the content follows "- "), else the next multiple of four.
+fn child_indent(parent: usize, in_sequence: bool) -> usize {
+    if in_sequence {
+        parent + 2
+    } else {
+        4 * ((parent + 4) / 4)
+    }
+}
+
+/// Writes a value after `key:` or `-` of a node indented by `parent`.
 fn emit_value(
     out: &mut String,
     value: &Value,
-    indent: usize,
-    in_list: bool,
+    parent: usize,
+    in_sequence: bool,
     depth: usize,
 ) -> Result<(), String> {
     if depth > 500 {
         return Err("yaml: exceeded max depth".to_string());
     }
+    let indent = child_indent(parent, in_sequence);
     match node(value) {
         Node::Map(entries) if !entries.is_empty() => {
-            emit_map(out, &entries, indent + 4, in_list, depth + 1)
+            emit_map(out, &entries, indent, in_sequence, depth + 1)
         }
         Node::List(items) if !items.is_empty() => {
-            emit_list(out, &items, indent + 4, in_list, depth + 1)
+            emit_list(out, &items, indent, in_sequence, depth + 1)
         }
         other => {
-            let (text, _) = scalar_text(&other, indent + 4);
+            let (text, _) = scalar_text(&other, indent);
             out.push(' ');
             out.push_str(&text);
             if text.ends_with('\n') {
@@ -257,16 +265,20 @@ fn format_float(number: f64) -> String {
 /// How a string is written: plain when it reads back as the same string, else quoted, or a
 /// literal block when it has line breaks.
 fn string_scalar(text: &str, indent: usize, is_key: bool) -> (String, bool) {
-    if text.contains('\n') && !is_key {
-        return (literal_block(text, indent), true);
+    let flags = analyze(text);
+    if text.contains('\n') {
+        if flags.block_allowed && !is_key {
+            return (literal_block(text, indent), true);
+        }
+        return (double_quoted(text), false);
     }
     if !resolves_to_string(text) {
         return (double_quoted(text), false);
     }
-    if plain_allowed(text) {
+    if flags.block_plain_allowed && !(text.is_empty() && is_key) {
         return (text.to_string(), false);
     }
-    if text.chars().all(|c| c == ' ' || !c.is_control()) && !text.contains('\n') {
+    if flags.single_quoted_allowed {
         return (format!("'{}'", text.replace('\'', "''")), false);
     }
     (double_quoted(text), false)
@@ -275,12 +287,16 @@ fn string_scalar(text: &str, indent: usize, is_key: bool) -> (String, bool) {
 fn literal_block(text: &str, indent: usize) -> String {
     let chomp = if !text.ends_with('\n') {
         "-"
-    } else if text.ends_with("\n\n") {
+    } else if text == "\n" || text.ends_with("\n\n") {
         "+"
     } else {
         ""
     };
-    let indicator = if text.starts_with(' ') { "4" } else { "" };
+    let indicator = if text.starts_with([' ', '\n']) {
+        "4"
+    } else {
+        ""
+    };
     let mut out = format!("|{indicator}{chomp}\n");
     let body = text.strip_suffix('\n').unwrap_or(text);
     for line in body.split('\n') {
@@ -301,12 +317,27 @@ fn double_quoted(text: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
             '\0' => out.push_str("\\0"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\x{:02X}", c as u32);
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{b}' => out.push_str("\\v"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            '\u{1b}' => out.push_str("\\e"),
+            '\u{85}' => out.push_str("\\N"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            c if !is_printable(c) => {
+                let code = c as u32;
+                let _ = if code <= 0xFF {
+                    write!(out, "\\x{code:02X}")
+                } else if code <= 0xFFFF {
+                    write!(out, "\\u{code:04X}")
+                } else {
+                    write!(out, "\\U{code:08X}")
+                };
             }
             c => out.push(c),
         }
@@ -315,29 +346,105 @@ fn double_quoted(text: &str) -> String {
     out
 }
 
-/// The emitter's check whether a plain scalar can carry `text` unchanged.
-fn plain_allowed(text: &str) -> bool {
-    let Some(first) = text.chars().next() else {
-        return false;
+/// What libyaml's `analyze_scalar` allows for a string in block context.
+struct ScalarFlags {
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// libyaml's `is_printable` (in Unicode mode).
+fn is_printable(c: char) -> bool {
+    matches!(c as u32, 0x0A | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+        && c != '\u{feff}'
+}
+
+/// libyaml's `yaml_emitter_analyze_scalar`, for block context.
+fn analyze(text: &str) -> ScalarFlags {
+    if text.is_empty() {
+        return ScalarFlags {
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut block_indicators = text.starts_with("---") || text.starts_with("...");
+    let (mut line_breaks, mut special, mut tabs) = (false, false, false);
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
+    let (mut break_space, mut space_break) = (false, false);
+    let (mut previous_space, mut previous_break) = (false, false);
+    let mut preceded_by_whitespace = true;
+    for (index, c) in chars.iter().copied().enumerate() {
+        let followed_by_whitespace = chars
+            .get(index + 1)
+            .is_none_or(|n| *n == ' ' || *n == '\t' || is_break(*n));
+        if index == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => block_indicators = true,
+                '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        } else {
+            match c {
+                ':' if followed_by_whitespace => block_indicators = true,
+                '#' if preceded_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        }
+        if c == '\t' {
+            tabs = true;
+        } else if !is_printable(c) {
+            special = true;
+        }
+        let last = index + 1 == chars.len();
+        if c == ' ' {
+            leading_space |= index == 0;
+            trailing_space |= last;
+            break_space |= previous_break;
+            previous_space = true;
+            previous_break = false;
+        } else if is_break(c) {
+            line_breaks = true;
+            leading_break |= index == 0;
+            trailing_break |= last;
+            space_break |= previous_space;
+            previous_space = false;
+            previous_break = true;
+        } else {
+            previous_space = false;
+            previous_break = false;
+        }
+        preceded_by_whitespace = c == ' ' || c == '\t' || is_break(c);
+    }
+    let mut flags = ScalarFlags {
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
     };
-    if text.starts_with(' ')
-        || text.ends_with(' ')
-        || text.starts_with("---")
-        || text.starts_with("...")
+    if leading_space
+        || leading_break
+        || trailing_space
+        || trailing_break
+        || line_breaks
+        || block_indicators
     {
-        return false;
+        flags.block_plain_allowed = false;
     }
-    let second = text.chars().nth(1);
-    match first {
-        '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%'
-        | '@' | '`' => return false,
-        '-' | '?' | ':' if second.is_none_or(|c| c == ' ') => return false,
-        _ => {}
+    if trailing_space || space_break || special {
+        flags.block_allowed = false;
     }
-    if text.contains(": ") || text.contains(" #") || text.ends_with(':') {
-        return false;
+    if break_space || space_break || tabs || special {
+        flags.block_plain_allowed = false;
+        flags.single_quoted_allowed = false;
     }
-    !text.chars().any(|c| c.is_control() || c == '\u{feff}')
+    flags
 }
 
 /// True when a plain scalar `text` resolves to a string (not null, bool, number, timestamp).
@@ -891,7 +998,16 @@ impl Flow<'_> {
                 "anchors, aliases and tags are not supported",
             )),
             Some(b'|' | b'>') => Err(error(self.number, "unexpected block scalar")),
-            _ => Ok(resolve_plain(&self.plain(false))),
+            _ => {
+                let plain = self.plain(false);
+                if plain.contains(": ") || plain.ends_with(':') {
+                    return Err(error(
+                        self.number,
+                        "mapping values are not allowed in this context",
+                    ));
+                }
+                Ok(resolve_plain(&plain))
+            }
         }
     }
 
@@ -1084,13 +1200,13 @@ impl Flow<'_> {
 pub fn from_yaml_fn(values: &[Value]) -> FuncResult {
     arity("fromYaml", values, 1)?;
     let text = args::string(&values[0])?;
-    Ok(from_yaml(&text).unwrap_or(Value::Nil))
+    Ok(args::ret(from_yaml(&text).unwrap_or(Value::Nil)))
 }
 
 /// `mustFromYaml(s string)`.
 pub fn must_from_yaml(values: &[Value]) -> FuncResult {
     arity("mustFromYaml", values, 1)?;
-    from_yaml(&args::string(&values[0])?)
+    from_yaml(&args::string(&values[0])?).map(args::ret)
 }
 
 /// `toYaml(v)`: errors give "".
@@ -1150,7 +1266,7 @@ mod tests {
         let value = from_yaml("b:\n  - 1\n  - x: 1\n    y: true\na: hello\nc: {}\nd: []\ne: ''\nf: 'true'\ng: '- x'\nh: \"a\\nb\"\n").unwrap();
         assert_eq!(
             to_yaml(&value).unwrap(),
-            "a: hello\nb:\n    - 1\n    -   x: 1\n        \"y\": true\nc: {}\nd: []\ne: \"\"\nf: \"true\"\ng: '- x'\nh: |-\n    a\n    b\n"
+            "a: hello\nb:\n    - 1\n    - x: 1\n      \"y\": true\nc: {}\nd: []\ne: \"\"\nf: \"true\"\ng: '- x'\nh: |-\n    a\n    b\n"
         );
         assert_eq!(to_yaml(&Value::str("x")).unwrap(), "x\n");
         assert_eq!(to_yaml(&Value::Nil).unwrap(), "null\n");
@@ -1158,8 +1274,53 @@ mod tests {
         assert_eq!(to_yaml(&Value::Float(1e6)).unwrap(), "1e+06\n");
         assert_eq!(
             to_yaml(&args::new_list(vec![args::new_list(vec![Value::Int(1)])])).unwrap(),
-            "-   - 1\n"
+            "- - 1\n"
         );
+    }
+
+    #[test]
+    fn nested_indentation() {
+        let value = from_yaml("a:\n  - b:\n      c: [1, 2]\n    d: x\n  - - z\n").unwrap();
+        assert_eq!(
+            to_yaml(&value).unwrap(),
+            "a:\n    - b:\n        c:\n            - 1\n            - 2\n      d: x\n    - - z\n"
+        );
+        let list = from_yaml("- k: |\n    l1\n    l2\n").unwrap();
+        assert_eq!(to_yaml(&list).unwrap(), "- k: |\n    l1\n    l2\n");
+    }
+
+    #[test]
+    fn string_quoting_styles() {
+        let yaml = |text: &str| to_yaml(&Value::str(text)).unwrap();
+        assert_eq!(yaml("a: b"), "'a: b'\n");
+        assert_eq!(yaml("#x"), "'#x'\n");
+        assert_eq!(yaml("x #y"), "'x #y'\n");
+        assert_eq!(yaml("x#y"), "x#y\n");
+        assert_eq!(yaml("a\tb"), "\"a\\tb\"\n");
+        assert_eq!(yaml(" lead"), "' lead'\n");
+        assert_eq!(yaml("it's"), "it's\n");
+        assert_eq!(yaml("- x"), "'- x'\n");
+        assert_eq!(yaml("-x"), "-x\n");
+        assert_eq!(yaml("1.5"), "\"1.5\"\n");
+        assert_eq!(yaml("yes"), "\"yes\"\n");
+        assert_eq!(yaml("a\nb"), "|-\n    a\n    b\n");
+        assert_eq!(yaml("trailing \nline"), "\"trailing \\nline\"\n");
+    }
+
+    #[test]
+    fn decodes_nginx_proxy_multiport_values() {
+        let text = "host1.example.com:\n  \"/\":\n    port: 8080\n  \"/api\":\n    port: 9000\n    dest: \"/\"\nhost2.example.com:\n";
+        assert_eq!(
+            json_of(text),
+            r#"{"host1.example.com":{"/":{"port":8080},"/api":{"dest":"/","port":9000}},"host2.example.com":null}"#
+        );
+        assert_eq!(
+            json_of("{a.example.com: {}, b.example.com: {\"/x\": {port: 81}}}"),
+            r#"{"a.example.com":{},"b.example.com":{"/x":{"port":81}}}"#
+        );
+        assert_eq!(json_of("  a:\n    b: 1\n"), r#"{"a":{"b":1}}"#);
+        assert!(from_yaml("a: b: c").is_err());
+        assert!(from_yaml("a: 1\n b: 2").is_err());
     }
 
     #[test]

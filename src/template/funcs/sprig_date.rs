@@ -1,0 +1,747 @@
+//! sprig's date functions (`now date dateInZone htmlDate unixEpoch toDate dateModify duration
+//! durationRound ago`) with Go's reference-layout formatting (`2006-01-02 15:04:05`).
+//!
+//! tinygen carries no time-zone database: every zone, `Local` included, is UTC (the usual
+//! case in a container; Go also falls back to UTC for a zone it cannot load). Reads the clock;
+//! nothing else.
+
+use std::rc::Rc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::log::{civil_from_days, days_from_civil};
+use crate::template::funcs::args::{self, arity, FuncResult};
+use crate::template::value::Time;
+use crate::template::Value;
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const DAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+
+/// The broken-down UTC form of an instant.
+struct Civil {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    nanos: u32,
+    weekday: usize,
+    year_day: u32,
+}
+
+fn civil(unix_seconds: i64, nanos: u32) -> Civil {
+    let days = unix_seconds.div_euclid(86_400);
+    let second_of_day = unix_seconds.rem_euclid(86_400) as u32;
+    let (year, month, day) = civil_from_days(days);
+    let year_day = (days - days_from_civil(year, 1, 1) + 1) as u32;
+    Civil {
+        year,
+        month,
+        day,
+        hour: second_of_day / 3600,
+        minute: second_of_day / 60 % 60,
+        second: second_of_day % 60,
+        nanos,
+        weekday: (days + 4).rem_euclid(7) as usize,
+        year_day,
+    }
+}
+
+/// A `time.Time` value in UTC.
+pub fn time_value(unix_seconds: i64, nanos: u32) -> Value {
+    let display = format_layout(
+        "2006-01-02 15:04:05.999999999 -0700 MST",
+        unix_seconds,
+        nanos,
+    );
+    let rfc3339 = format_layout("2006-01-02T15:04:05.999999999Z07:00", unix_seconds, nanos);
+    Value::Time(Rc::new(Time {
+        display,
+        rfc3339,
+        unix_seconds,
+        nanos,
+    }))
+}
+
+fn now() -> (i64, u32) {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(elapsed) => (elapsed.as_secs() as i64, elapsed.subsec_nanos()),
+        Err(_) => (0, 0),
+    }
+}
+
+/// The layout tokens Go recognises, longest first where prefixes overlap.
+const TOKENS: &[&str] = &[
+    "January",
+    "Monday",
+    "2006",
+    "-07:00:00",
+    "-0700",
+    "-07:00",
+    "-07",
+    "Z07:00:00",
+    "Z0700",
+    "Z07:00",
+    "Z07",
+    "Jan",
+    "Mon",
+    "MST",
+    "002",
+    "__2",
+    "_2",
+    "01",
+    "02",
+    "03",
+    "04",
+    "05",
+    "06",
+    "15",
+    "PM",
+    "pm",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+];
+
+/// Splits off the next token of a layout: a known element, a fraction, or one literal char.
+fn next_token(layout: &str) -> (&str, &str) {
+    for prefix in [".000", ".999", ",000", ",999"] {
+        if layout.starts_with(prefix) {
+            let digit = layout.as_bytes()[1];
+            let length = 1 + layout[1..].bytes().take_while(|b| *b == digit).count();
+            let next = layout.as_bytes().get(length);
+            if !next.is_some_and(u8::is_ascii_digit) {
+                return (&layout[..length], &layout[length..]);
+            }
+        }
+    }
+    for token in TOKENS {
+        if let Some(rest) = layout.strip_prefix(token) {
+            // "Jan"/"Mon" only when not followed by a lower-case letter (Go's rule).
+            if matches!(*token, "Jan" | "Mon") && rest.starts_with(|c: char| c.is_ascii_lowercase())
+            {
+                continue;
+            }
+            return (&layout[..token.len()], rest);
+        }
+    }
+    let width = layout.chars().next().map_or(0, char::len_utf8);
+    (&layout[..width], &layout[width..])
+}
+
+/// Go's `Time.Format` for a UTC instant.
+pub fn format_layout(layout: &str, unix_seconds: i64, nanos: u32) -> String {
+    let c = civil(unix_seconds, nanos);
+    let mut out = String::new();
+    let mut rest = layout;
+    while !rest.is_empty() {
+        let (token, after) = next_token(rest);
+        rest = after;
+        let hour12 = if c.hour % 12 == 0 { 12 } else { c.hour % 12 };
+        match token {
+            "2006" => out.push_str(&format!("{:04}", c.year)),
+            "06" => out.push_str(&format!("{:02}", c.year.rem_euclid(100))),
+            "January" => out.push_str(MONTHS[c.month as usize - 1]),
+            "Jan" => out.push_str(&MONTHS[c.month as usize - 1][..3]),
+            "01" => out.push_str(&format!("{:02}", c.month)),
+            "1" => out.push_str(&c.month.to_string()),
+            "Monday" => out.push_str(DAYS[c.weekday]),
+            "Mon" => out.push_str(&DAYS[c.weekday][..3]),
+            "02" => out.push_str(&format!("{:02}", c.day)),
+            "_2" => out.push_str(&format!("{:>2}", c.day)),
+            "2" => out.push_str(&c.day.to_string()),
+            "002" => out.push_str(&format!("{:03}", c.year_day)),
+            "__2" => out.push_str(&format!("{:>3}", c.year_day)),
+            "15" => out.push_str(&format!("{:02}", c.hour)),
+            "03" => out.push_str(&format!("{hour12:02}")),
+            "3" => out.push_str(&hour12.to_string()),
+            "04" => out.push_str(&format!("{:02}", c.minute)),
+            "4" => out.push_str(&c.minute.to_string()),
+            "05" => out.push_str(&format!("{:02}", c.second)),
+            "5" => out.push_str(&c.second.to_string()),
+            "PM" => out.push_str(if c.hour >= 12 { "PM" } else { "AM" }),
+            "pm" => out.push_str(if c.hour >= 12 { "pm" } else { "am" }),
+            "MST" => out.push_str("UTC"),
+            "-0700" => out.push_str("+0000"),
+            "-07:00" => out.push_str("+00:00"),
+            "-07" => out.push_str("+00"),
+            "-07:00:00" => out.push_str("+00:00:00"),
+            "Z0700" | "Z07:00" | "Z07" | "Z07:00:00" => out.push('Z'),
+            fraction
+                if fraction.len() > 1
+                    && (fraction.starts_with('.') || fraction.starts_with(',')) =>
+            {
+                let digits = format!("{:09}", c.nanos);
+                let width = (fraction.len() - 1).min(9);
+                let mut shown = digits[..width].to_string();
+                if fraction.as_bytes()[1] == b'9' {
+                    shown = shown.trim_end_matches('0').to_string();
+                    if shown.is_empty() {
+                        continue;
+                    }
+                }
+                out.push_str(&fraction[..1]);
+                out.push_str(&shown);
+            }
+            literal => out.push_str(literal),
+        }
+    }
+    out
+}
+
+/// Go's `time.ParseInLocation` in UTC for the layout elements above.
+pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
+    let fail = || {
+        format!(
+            "parsing time {} as {}: cannot parse",
+            args::go_quote(text),
+            args::go_quote(layout)
+        )
+    };
+    let (mut year, mut month, mut day, mut hour, mut minute, mut second, mut nanos) =
+        (0i64, 1u32, 1u32, 0u32, 0u32, 0u32, 0u32);
+    let mut pm: Option<bool> = None;
+    let mut offset: i64 = 0;
+    let mut rest_layout = layout;
+    let mut input = text;
+    let number = |input: &mut &str, min: usize, max: usize| -> Option<i64> {
+        let digits = input
+            .bytes()
+            .take(max)
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if digits < min {
+            return None;
+        }
+        let value = input[..digits].parse().ok()?;
+        *input = &input[digits..];
+        Some(value)
+    };
+    while !rest_layout.is_empty() {
+        let (token, after) = next_token(rest_layout);
+        rest_layout = after;
+        match token {
+            "2006" => year = number(&mut input, 4, 4).ok_or_else(fail)?,
+            "06" => {
+                let short = number(&mut input, 2, 2).ok_or_else(fail)?;
+                year = if short >= 69 {
+                    1900 + short
+                } else {
+                    2000 + short
+                };
+            }
+            "01" => month = number(&mut input, 2, 2).ok_or_else(fail)? as u32,
+            "1" => month = number(&mut input, 1, 2).ok_or_else(fail)? as u32,
+            "January" | "Jan" => {
+                let found = MONTHS.iter().position(|name| {
+                    let name = if token == "Jan" { &name[..3] } else { name };
+                    input
+                        .get(..name.len())
+                        .is_some_and(|head| head.eq_ignore_ascii_case(name))
+                });
+                let index = found.ok_or_else(fail)?;
+                let length = if token == "Jan" {
+                    3
+                } else {
+                    MONTHS[index].len()
+                };
+                input = &input[length..];
+                month = index as u32 + 1;
+            }
+            "Monday" | "Mon" => {
+                let found = DAYS.iter().find(|name| {
+                    let name = if token == "Mon" { &name[..3] } else { name };
+                    input
+                        .get(..name.len())
+                        .is_some_and(|head| head.eq_ignore_ascii_case(name))
+                });
+                let name = found.ok_or_else(fail)?;
+                input = &input[if token == "Mon" { 3 } else { name.len() }..];
+            }
+            "02" => day = number(&mut input, 2, 2).ok_or_else(fail)? as u32,
+            "_2" => {
+                input = input.strip_prefix(' ').unwrap_or(input);
+                day = number(&mut input, 1, 2).ok_or_else(fail)? as u32;
+            }
+            "2" => day = number(&mut input, 1, 2).ok_or_else(fail)? as u32,
+            "15" => hour = number(&mut input, 1, 2).ok_or_else(fail)? as u32,
+            "03" | "3" => hour = number(&mut input, 1, 2).ok_or_else(fail)? as u32,
+            "04" | "4" => minute = number(&mut input, 1, 2).ok_or_else(fail)? as u32,
+            "05" | "5" => {
+                second = number(&mut input, 1, 2).ok_or_else(fail)? as u32;
+                // Go accepts a fraction after seconds even when the layout has none.
+                if rest_layout.is_empty() || !rest_layout.starts_with(['.', ',']) {
+                    if let Some(after_dot) = input.strip_prefix('.') {
+                        let digits = after_dot.bytes().take_while(u8::is_ascii_digit).count();
+                        if digits > 0 {
+                            nanos = fraction_nanos(&after_dot[..digits]);
+                            input = &after_dot[digits..];
+                        }
+                    }
+                }
+            }
+            "PM" | "pm" => {
+                let marker = input.get(..2).ok_or_else(fail)?.to_ascii_uppercase();
+                pm = Some(match marker.as_str() {
+                    "PM" => true,
+                    "AM" => false,
+                    _ => return Err(fail()),
+                });
+                input = &input[2..];
+            }
+            "MST" => {
+                let length = input.bytes().take_while(u8::is_ascii_uppercase).count();
+                if length < 3 {
+                    return Err(fail());
+                }
+                input = &input[length..];
+            }
+            "Z0700" | "Z07:00" | "Z07" | "Z07:00:00" | "-0700" | "-07:00" | "-07" | "-07:00:00" => {
+                if token.starts_with('Z') && input.starts_with('Z') {
+                    input = &input[1..];
+                } else {
+                    let sign = match input.as_bytes().first() {
+                        Some(b'+') => 1,
+                        Some(b'-') => -1,
+                        _ => return Err(fail()),
+                    };
+                    input = &input[1..];
+                    let hours = number(&mut input, 2, 2).ok_or_else(fail)?;
+                    input = input.strip_prefix(':').unwrap_or(input);
+                    let minutes = if token.ends_with("07") {
+                        0
+                    } else {
+                        number(&mut input, 2, 2).ok_or_else(fail)?
+                    };
+                    offset = sign * (hours * 3600 + minutes * 60);
+                }
+            }
+            fraction
+                if fraction.len() > 1
+                    && (fraction.starts_with('.') || fraction.starts_with(',')) =>
+            {
+                if let Some(after_dot) = input.strip_prefix(['.', ',']) {
+                    let digits = after_dot.bytes().take_while(u8::is_ascii_digit).count();
+                    nanos = fraction_nanos(&after_dot[..digits]);
+                    input = &after_dot[digits..];
+                } else if fraction.as_bytes()[1] == b'0' {
+                    return Err(fail());
+                }
+            }
+            literal => {
+                input = input.strip_prefix(literal).ok_or_else(fail)?;
+            }
+        }
+    }
+    if !input.is_empty() {
+        return Err(format!(
+            "parsing time {}: extra text: {}",
+            args::go_quote(text),
+            args::go_quote(input)
+        ));
+    }
+    if let Some(pm) = pm {
+        hour = hour % 12 + if pm { 12 } else { 0 };
+    }
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return Err(format!(
+            "parsing time {}: day out of range",
+            args::go_quote(text)
+        ));
+    }
+    let days = days_from_civil(year, month, day);
+    let seconds =
+        days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
+            - offset;
+    Ok((seconds, nanos))
+}
+
+fn fraction_nanos(digits: &str) -> u32 {
+    let mut padded = digits.chars().take(9).collect::<String>();
+    while padded.len() < 9 {
+        padded.push('0');
+    }
+    padded.parse().unwrap_or(0)
+}
+
+/// An instant from sprig's `date` argument: a time, unix seconds, else now.
+fn instant(value: &Value) -> (i64, u32) {
+    match value {
+        Value::Time(time) => (time.unix_seconds, time.nanos),
+        Value::Int(seconds) => (*seconds, 0),
+        _ => now(),
+    }
+}
+
+/// `now()`.
+pub fn now_fn(values: &[Value]) -> FuncResult {
+    arity("now", values, 0)?;
+    let (seconds, nanos) = now();
+    Ok(time_value(seconds, nanos))
+}
+
+/// `date(layout string, date)`.
+pub fn date(values: &[Value]) -> FuncResult {
+    arity("date", values, 2)?;
+    let layout = args::string(&values[0])?;
+    let (seconds, nanos) = instant(&values[1]);
+    Ok(Value::str(format_layout(&layout, seconds, nanos)))
+}
+
+/// `dateInZone(layout string, date, zone string)`: every zone is UTC here.
+pub fn date_in_zone(values: &[Value]) -> FuncResult {
+    arity("dateInZone", values, 3)?;
+    let layout = args::string(&values[0])?;
+    args::string(&values[2])?;
+    let (seconds, nanos) = instant(&values[1]);
+    Ok(Value::str(format_layout(&layout, seconds, nanos)))
+}
+
+/// `htmlDate(date)`.
+pub fn html_date(values: &[Value]) -> FuncResult {
+    arity("htmlDate", values, 1)?;
+    let (seconds, nanos) = instant(&values[0]);
+    Ok(Value::str(format_layout("2006-01-02", seconds, nanos)))
+}
+
+/// `htmlDateInZone(date, zone string)`.
+pub fn html_date_in_zone(values: &[Value]) -> FuncResult {
+    arity("htmlDateInZone", values, 2)?;
+    args::string(&values[1])?;
+    let (seconds, nanos) = instant(&values[0]);
+    Ok(Value::str(format_layout("2006-01-02", seconds, nanos)))
+}
+
+fn time_arg(value: &Value) -> Result<(i64, u32), String> {
+    match value {
+        Value::Time(time) => Ok((time.unix_seconds, time.nanos)),
+        Value::Nil | Value::Missing => Err("invalid value; expected time.Time".to_string()),
+        other => Err(format!(
+            "wrong type for value; expected time.Time; got {}",
+            args::type_name(other)
+        )),
+    }
+}
+
+/// `unixEpoch(date time.Time)`: seconds since 1970 as a string.
+pub fn unix_epoch(values: &[Value]) -> FuncResult {
+    arity("unixEpoch", values, 1)?;
+    Ok(Value::str(time_arg(&values[0])?.0.to_string()))
+}
+
+/// `toDate(layout, text string)`: the zero time on a parse error.
+pub fn to_date(values: &[Value]) -> FuncResult {
+    arity("toDate", values, 2)?;
+    let layout = args::string(&values[0])?;
+    let text = args::string(&values[1])?;
+    let (seconds, nanos) = parse_layout(&layout, &text).unwrap_or((-62_135_596_800, 0));
+    Ok(time_value(seconds, nanos))
+}
+
+/// `mustToDate(layout, text string)`.
+pub fn must_to_date(values: &[Value]) -> FuncResult {
+    arity("mustToDate", values, 2)?;
+    let layout = args::string(&values[0])?;
+    let text = args::string(&values[1])?;
+    let (seconds, nanos) = parse_layout(&layout, &text)?;
+    Ok(time_value(seconds, nanos))
+}
+
+/// Go's `time.ParseDuration`, in nanoseconds.
+pub fn parse_duration(text: &str) -> Result<i128, String> {
+    let invalid = || format!("time: invalid duration {}", args::go_quote(text));
+    let (negative, mut rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if rest == "0" {
+        return Ok(0);
+    }
+    if rest.is_empty() {
+        return Err(invalid());
+    }
+    let mut total: f64 = 0.0;
+    while !rest.is_empty() {
+        let length = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_digit() || *b == b'.')
+            .count();
+        if length == 0 {
+            return Err(invalid());
+        }
+        let amount: f64 = rest[..length].parse().map_err(|_| invalid())?;
+        rest = &rest[length..];
+        let unit_length = rest
+            .bytes()
+            .take_while(|b| !b.is_ascii_digit() && *b != b'.')
+            .count();
+        let unit = &rest[..unit_length];
+        rest = &rest[unit_length..];
+        let scale: f64 = match unit {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            "" => {
+                return Err(format!(
+                    "time: missing unit in duration {}",
+                    args::go_quote(text)
+                ))
+            }
+            _ => {
+                return Err(format!(
+                    "time: unknown unit {} in duration {}",
+                    args::go_quote(unit),
+                    args::go_quote(text)
+                ))
+            }
+        };
+        total += amount * scale;
+    }
+    if total > 9.223_372_036_854_776e18 {
+        return Err(invalid());
+    }
+    Ok(if negative {
+        -(total.round() as i128)
+    } else {
+        total.round() as i128
+    })
+}
+
+/// Go's `time.Duration.String()`.
+pub fn format_duration(nanos: i128) -> String {
+    if nanos == 0 {
+        return "0s".to_string();
+    }
+    let sign = if nanos < 0 { "-" } else { "" };
+    let magnitude = nanos.unsigned_abs();
+    if magnitude < 1_000_000_000 {
+        let (unit, scale) = if magnitude < 1_000 {
+            ("ns", 1)
+        } else if magnitude < 1_000_000 {
+            ("µs", 1_000)
+        } else {
+            ("ms", 1_000_000)
+        };
+        return format!("{sign}{}{unit}", decimal(magnitude, scale));
+    }
+    let seconds = magnitude / 1_000_000_000;
+    let fraction = magnitude % 1_000_000_000;
+    let (hours, minutes, secs) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    let secs_text = decimal(secs * 1_000_000_000 + fraction, 1_000_000_000);
+    if hours > 0 {
+        format!("{sign}{hours}h{minutes}m{secs_text}s")
+    } else if minutes > 0 {
+        format!("{sign}{minutes}m{secs_text}s")
+    } else {
+        format!("{sign}{secs_text}s")
+    }
+}
+
+fn decimal(value: u128, scale: u128) -> String {
+    let whole = value / scale;
+    let fraction = value % scale;
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let width = scale.to_string().len() - 1;
+    let digits = format!("{fraction:0width$}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
+/// `dateModify(duration string, date time.Time)`: the date unchanged on a bad duration.
+pub fn date_modify(values: &[Value]) -> FuncResult {
+    arity("dateModify", values, 2)?;
+    let text = args::string(&values[0])?;
+    let (seconds, nanos) = time_arg(&values[1])?;
+    match parse_duration(&text) {
+        Ok(delta) => Ok(shifted(seconds, nanos, delta)),
+        Err(_) => Ok(values[1].clone()),
+    }
+}
+
+/// `mustDateModify(duration string, date time.Time)`.
+pub fn must_date_modify(values: &[Value]) -> FuncResult {
+    arity("mustDateModify", values, 2)?;
+    let text = args::string(&values[0])?;
+    let (seconds, nanos) = time_arg(&values[1])?;
+    Ok(shifted(seconds, nanos, parse_duration(&text)?))
+}
+
+fn shifted(seconds: i64, nanos: u32, delta: i128) -> Value {
+    let total = i128::from(seconds) * 1_000_000_000 + i128::from(nanos) + delta;
+    let seconds = total.div_euclid(1_000_000_000);
+    let nanos = total.rem_euclid(1_000_000_000) as u32;
+    time_value(
+        seconds.clamp(i128::from(i64::MIN / 2), i128::from(i64::MAX / 2)) as i64,
+        nanos,
+    )
+}
+
+/// `duration(seconds)`: Go's Duration string of whole seconds.
+pub fn duration(values: &[Value]) -> FuncResult {
+    arity("duration", values, 1)?;
+    let seconds: i128 = match &values[0] {
+        Value::Str(text) => args::parse_decimal_int(text).unwrap_or(0).into(),
+        _ => 0,
+    };
+    Ok(Value::str(format_duration(
+        seconds
+            .saturating_mul(1_000_000_000)
+            .clamp(i128::from(i64::MIN), i128::from(i64::MAX)),
+    )))
+}
+
+/// `durationRound(duration)`: the largest whole unit (`2h`, `3mo`, `1y`).
+pub fn duration_round(values: &[Value]) -> FuncResult {
+    arity("durationRound", values, 1)?;
+    let nanos: i128 = match &values[0] {
+        Value::Str(text) => parse_duration(text).unwrap_or(0),
+        Value::Time(time) => {
+            let (seconds, nanos) = now();
+            (i128::from(seconds) - i128::from(time.unix_seconds)) * 1_000_000_000
+                + i128::from(nanos)
+                - i128::from(time.nanos)
+        }
+        _ => 0,
+    };
+    let magnitude = nanos.unsigned_abs();
+    let second: u128 = 1_000_000_000;
+    let units: [(u128, &str); 6] = [
+        (second * 3600 * 24 * 365, "y"),
+        (second * 3600 * 24 * 30, "mo"),
+        (second * 3600 * 24, "d"),
+        (second * 3600, "h"),
+        (second * 60, "m"),
+        (second, "s"),
+    ];
+    for (size, name) in units {
+        if magnitude > size {
+            return Ok(Value::str(format!("{}{name}", magnitude / size)));
+        }
+    }
+    Ok(Value::str("0s"))
+}
+
+/// `ago(date)`: the time since `date`, rounded to seconds.
+pub fn ago(values: &[Value]) -> FuncResult {
+    arity("ago", values, 1)?;
+    let (then, then_nanos) = instant(&values[0]);
+    let (seconds, nanos) = now();
+    let elapsed = (i128::from(seconds) - i128::from(then)) * 1_000_000_000 + i128::from(nanos)
+        - i128::from(then_nanos);
+    let rounded = (elapsed
+        + if elapsed >= 0 {
+            500_000_000
+        } else {
+            -500_000_000
+        })
+        / 1_000_000_000
+        * 1_000_000_000;
+    Ok(Value::str(format_duration(rounded)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_go_layouts() {
+        // 2024-03-05 14:07:09.120 UTC, a Tuesday, day 65 of a leap year.
+        let (s, n) = (1_709_647_629, 120_000_000);
+        assert_eq!(
+            format_layout("2006-01-02 15:04:05", s, n),
+            "2024-03-05 14:07:09"
+        );
+        assert_eq!(
+            format_layout("Mon Jan _2 3:04PM 2006", s, n),
+            "Tue Mar  5 2:07PM 2024"
+        );
+        assert_eq!(
+            format_layout("Monday, January 2 06 002", s, n),
+            "Tuesday, March 5 24 065"
+        );
+        assert_eq!(
+            format_layout("15:04:05.000 .999 Z07:00 -0700 MST", s, n),
+            "14:07:09.120 .12 Z +0000 UTC"
+        );
+        assert_eq!(
+            format_layout("2006-01-02T15:04:05.999999999Z07:00", 0, 0),
+            "1970-01-01T00:00:00Z"
+        );
+        match time_value(s, n) {
+            Value::Time(time) => assert_eq!(time.display, "2024-03-05 14:07:09.12 +0000 UTC"),
+            _ => panic!("not a time"),
+        }
+    }
+
+    #[test]
+    fn parses_go_layouts() {
+        assert_eq!(
+            parse_layout("2006-01-02", "2024-03-05").unwrap(),
+            (1_709_596_800, 0)
+        );
+        assert_eq!(
+            parse_layout("2006-01-02T15:04:05Z07:00", "2024-03-05T14:07:09+01:00")
+                .unwrap()
+                .0,
+            1_709_644_029
+        );
+        assert_eq!(
+            parse_layout("02 Jan 06 15:04", "05 Mar 24 14:07")
+                .unwrap()
+                .0,
+            1_709_647_620
+        );
+        assert!(parse_layout("2006-01-02", "2024-3-05").is_err());
+        assert!(parse_layout("2006-01-02", "2024-03-05x").is_err());
+        assert!(parse_layout("Jan 2006", "Ja\u{e9} 2006").is_err());
+        assert!(parse_layout("Monday", "Mo\u{e9}\u{e9}\u{e9}\u{e9}").is_err());
+    }
+
+    #[test]
+    fn durations_like_go() {
+        assert_eq!(parse_duration("1h30m").unwrap(), 5_400_000_000_000);
+        assert_eq!(parse_duration("-1.5s").unwrap(), -1_500_000_000);
+        assert!(parse_duration("5").is_err());
+        assert!(parse_duration("1x").is_err());
+        assert_eq!(format_duration(5_400_000_000_000), "1h30m0s");
+        assert_eq!(format_duration(1_500_000_000), "1.5s");
+        assert_eq!(format_duration(1_500), "1.5µs");
+        assert_eq!(format_duration(-61_000_000_000), "-1m1s");
+        assert_eq!(format_duration(0), "0s");
+        assert!(matches!(duration(&[Value::str("95")]), Ok(Value::Str(t)) if &*t == "1m35s"));
+        assert!(matches!(duration_round(&[Value::str("2h5m")]), Ok(Value::Str(t)) if &*t == "2h"));
+    }
+}
