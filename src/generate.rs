@@ -385,8 +385,8 @@ impl Generator {
     }
 
     /// Inspects one container, refreshing the network table first when it names a network
-    /// the table does not know.
-    /// Inspects a container; the flag says whether inspect reported it stopped.
+    /// the table does not know. The flag is true when inspect says `State.Running: false`
+    /// (an inspect without `State` does not count as stopped).
     fn inspect(&mut self, id: &str) -> Result<(Container, bool)> {
         let inspect = self.client.inspect_container(id)?;
         let known = |flags: &NetworkFlags| {
