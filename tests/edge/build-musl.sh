@@ -76,7 +76,7 @@ for target in "${targets[@]}"; do
         echo "==> cargo build --release --target $target ${features[*]:-}"
         cargo build --release --locked --target "$target" "${features[@]}"
         mkdir -p "$out"
-        cp "$target_dir/$target/release/tinygen" "$out/tinygen"
+        cp --remove-destination "$target_dir/$target/release/tinygen" "$out/tinygen"
         static_check "$out/tinygen"
     done
 done
