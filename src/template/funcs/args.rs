@@ -154,6 +154,16 @@ pub fn map_entries(map: &Map) -> Vec<(String, Value)> {
     map.entries.iter().collect()
 }
 
+/// Sets one entry in place (every holder of the map sees it), as Go's `m[key] = value`.
+pub fn map_insert(map: &Map, key: String, value: Value) {
+    map.entries.insert(key, value);
+}
+
+/// Removes one entry in place.
+pub fn map_remove(map: &Map, key: &str) {
+    map.entries.remove(key);
+}
+
 /// A copy of the entries to change and hand to [`map_store`].
 pub fn map_clone_entries(map: &Map) -> BTreeMap<String, Value> {
     map.entries.snapshot()

@@ -34,13 +34,6 @@ pub fn get(values: &[Value]) -> FuncResult {
     ))
 }
 
-/// `map` changed by `change` (in place in Go; see the module comment).
-fn map_with(map: &Rc<Map>, change: impl FnOnce(&mut BTreeMap<String, Value>)) -> Value {
-    let mut entries = args::map_clone_entries(map);
-    change(&mut entries);
-    args::map_store(map, entries)
-}
-
 /// `set(d, key, value)`.
 pub fn set(values: &[Value]) -> FuncResult {
     arity("set", values, 3)?;
@@ -50,9 +43,8 @@ pub fn set(values: &[Value]) -> FuncResult {
     }
     let key = args::string(&values[1])?;
     let value = args::iface(&values[2]);
-    Ok(map_with(&map, |entries| {
-        entries.insert(key.to_string(), value);
-    }))
+    args::map_insert(&map, key.to_string(), value);
+    Ok(Value::Map(map))
 }
 
 /// `unset(d, key)`.
@@ -63,9 +55,8 @@ pub fn unset(values: &[Value]) -> FuncResult {
     if map.is_nil {
         return Ok(Value::Map(map));
     }
-    Ok(map_with(&map, |entries| {
-        entries.remove(&*key);
-    }))
+    args::map_remove(&map, &key);
+    Ok(Value::Map(map))
 }
 
 /// `hasKey(d, key)`.
