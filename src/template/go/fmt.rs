@@ -14,19 +14,50 @@ pub fn sprint_value(value: &Value) -> String {
     }
 }
 
+/// What an action (`{{ pipeline }}`) prints, like Go's `printableValue` then `fmt.Fprint`:
+/// a pointer to a struct prints the struct (no `&`), and a String method with a pointer
+/// receiver applies only when the value is `addressable` (a field reached through a pointer,
+/// or a variable or dot holding one), never to a copy.
+pub fn action_text(value: &Value, addressable: bool) -> String {
+    match value {
+        Value::Missing => "<no value>".to_string(),
+        Value::Record(record) if addressable && record.string_needs_address() => {
+            record.string_form.clone().unwrap_or_default()
+        }
+        other => printable_sprint(std::slice::from_ref(other)),
+    }
+}
+
+/// `fmt.Sprint` of operands that went through Go's `printableValue` first (a pointer to a
+/// struct prints without `&`), as text/template's `html`, `js` and `urlquery` do.
+pub fn printable_sprint(values: &[Value]) -> String {
+    let mut printer = Printer {
+        indirect_top: true,
+        ..Printer::default()
+    };
+    printer.sprint(values);
+    printer.buf
+}
+
 /// `fmt.Sprint(values...)`: operands separated by a space when neither side is a string.
 pub fn sprint(values: &[Value]) -> String {
     let mut printer = Printer::default();
-    let mut previous_string = false;
-    for (index, value) in values.iter().enumerate() {
-        let is_string = matches!(value, Value::Str(_));
-        if index > 0 && !is_string && !previous_string {
-            printer.buf.push(' ');
-        }
-        printer.print_arg(value, 'v');
-        previous_string = is_string;
-    }
+    printer.sprint(values);
     printer.buf
+}
+
+impl Printer {
+    fn sprint(&mut self, values: &[Value]) {
+        let mut previous_string = false;
+        for (index, value) in values.iter().enumerate() {
+            let is_string = matches!(value, Value::Str(_));
+            if index > 0 && !is_string && !previous_string {
+                self.buf.push(' ');
+            }
+            self.print_arg(value, 'v');
+            previous_string = is_string;
+        }
+    }
 }
 
 /// `fmt.Sprintln(values...)`: operands always separated by a space, then a newline.
@@ -273,6 +304,8 @@ struct Printer {
     erroring: bool,
     reordered: bool,
     good_arg_num: bool,
+    /// Print a top-level pointer to a struct as the struct (Go's `printableValue`).
+    indirect_top: bool,
 }
 
 impl Printer {
@@ -339,7 +372,9 @@ impl Printer {
         if self.erroring || self.flags.sharp_v || !matches!(verb, 'v' | 's' | 'x' | 'X' | 'q') {
             return false;
         }
+        // A String method with a pointer receiver never applies here: fmt gets a copy.
         let form = match value {
+            Value::Record(record) if record.string_needs_address() => return false,
             Value::Record(record) => match &record.string_form {
                 Some(form) => form.clone(),
                 None => return false,
@@ -380,6 +415,11 @@ impl Printer {
                 self.buf.push(']');
             }
             Value::Record(record) => {
+                // A pointer to a struct operand prints as `&{...}`; nested pointers would
+                // print as addresses, which tinygen replaces with the struct.
+                if depth == 0 && record.is_pointer() && !self.indirect_top {
+                    self.buf.push('&');
+                }
                 self.buf.push('{');
                 for (index, (name, item)) in record.fields.iter().enumerate() {
                     if index > 0 {
