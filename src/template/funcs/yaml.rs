@@ -40,12 +40,13 @@ enum Node {
 
 fn node(value: &Value) -> Node {
     match value {
-        Value::Map(map) if !map.is_nil => {
+        // yaml.v3 writes a nil map as `{}` and a nil slice as `[]`; only nil pointers and
+        // interfaces are `null`.
+        Value::Map(map) => {
             let mut entries = args::map_entries(map);
             entries.sort_by(|a, b| natural_order(&a.0, &b.0));
             Node::Map(entries)
         }
-        Value::Map(_) => Node::Scalar(Value::Nil),
         Value::Record(record) => Node::Map(
             record
                 .fields
@@ -53,8 +54,7 @@ fn node(value: &Value) -> Node {
                 .map(|(name, v)| (name.to_ascii_lowercase(), v.clone()))
                 .collect(),
         ),
-        Value::List(list) if !list.is_nil => Node::List(list.items.clone()),
-        Value::List(_) => Node::Scalar(Value::Nil),
+        Value::List(list) => Node::List(list.items.clone()),
         Value::Containers(containers) => Node::List(containers.items.clone()),
         other => Node::Scalar(other.clone()),
     }
