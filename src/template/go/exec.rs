@@ -13,7 +13,8 @@ use super::node::{
     template_string,
 };
 use super::{GoTemplate, Tree};
-use crate::template::value::is_interface_elem;
+use crate::template::funcs::sprig_date::time_method;
+use crate::template::value::{is_interface_elem, Time};
 use crate::template::Value;
 use gotmpl::parse::{
     ActionNode, BranchNode, CommandNode, Expr, ListNode, Node, Number, PipeNode, TemplateNode,
@@ -543,7 +544,7 @@ impl<'t> Exec<'t> {
     #[allow(clippy::too_many_arguments)]
     fn eval_field(
         &mut self,
-        _dot: &Value,
+        dot: &Value,
         name: &str,
         args: &'t [Expr],
         last: Option<Value>,
@@ -616,25 +617,38 @@ impl<'t> Exec<'t> {
                     None => (Value::Missing, false),
                 })
             }
-            Value::Time(time) => match name {
-                "Unix" => method(self, Value::Int(time.unix_seconds)),
-                "UnixNano" => method(
-                    self,
-                    Value::Int(
-                        time.unix_seconds
-                            .saturating_mul(1_000_000_000)
-                            .saturating_add(i64::from(time.nanos)),
-                    ),
-                ),
-                "String" => method(self, Value::str(time.display.as_str())),
-                _ => Err(self.error(format!(
-                    "can't evaluate field {name} in type {}",
-                    type_name(&receiver)
-                ))),
-            },
+            Value::Time(time) => {
+                let (time, receiver_type) = (time.clone(), type_name(&receiver));
+                self.call_time_method(dot, (&time, &receiver_type), name, args, last)
+            }
             other => Err(self.error(format!(
                 "can't evaluate field {name} in type {}",
                 type_name(other)
+            ))),
+        }
+    }
+
+    /// A method of `time.Time` (`.Created.Format "2006-01-02"`, `.Created.Year`, ...).
+    fn call_time_method(
+        &mut self,
+        dot: &Value,
+        (time, receiver_type): (&Time, &str),
+        name: &str,
+        args: &'t [Expr],
+        last: Option<Value>,
+    ) -> Run<(Value, bool)> {
+        let node = self.node;
+        let mut values = Vec::new();
+        for arg in args.iter().skip(1) {
+            values.push(self.eval_arg(dot, arg)?);
+        }
+        values.extend(last);
+        self.node = node;
+        match time_method(time, name, &values) {
+            Some(Ok(value)) => Ok((value, false)),
+            Some(Err(message)) => Err(self.error(message)),
+            None => Err(self.error(format!(
+                "can't evaluate field {name} in type {receiver_type}"
             ))),
         }
     }
