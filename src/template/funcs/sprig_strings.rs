@@ -71,14 +71,24 @@ pub fn title(values: &[Value]) -> FuncResult {
     Ok(Value::str(out))
 }
 
-/// `untitle(s)`: the first character lower-cased.
+/// `untitle(s)`: the first letter of every whitespace-separated word lower-cased.
 pub fn untitle(values: &[Value]) -> FuncResult {
     let text = one_string("untitle", values)?;
-    let mut chars = text.chars();
-    Ok(Value::str(match chars.next() {
-        Some(first) => go_lower(&first.to_string()) + chars.as_str(),
-        None => String::new(),
-    }))
+    // goutils.Uncapitalize: the first letter of every whitespace-separated word.
+    let mut out = String::with_capacity(text.len());
+    let mut word_start = true;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            word_start = true;
+            out.push(c);
+        } else if word_start {
+            word_start = false;
+            out.push_str(&go_lower(c.encode_utf8(&mut [0; 4])));
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(Value::str(out))
 }
 
 /// `substr(start, end int, s)`: Go slicing; out-of-range slices are errors as in Go.
@@ -724,7 +734,7 @@ mod tests {
             text(title(&[Value::str("hello wORLD-x_y")])),
             "Hello WORLD-X_y"
         );
-        assert_eq!(text(untitle(&[Value::str("Hello World")])), "hello World");
+        assert_eq!(text(untitle(&[Value::str("Hello World")])), "hello world");
         assert_eq!(text(snakecase(&[Value::str("FirstName")])), "first_name");
         assert_eq!(text(snakecase(&[Value::str("HTTPServer")])), "http_server");
         for (input, expected) in [
