@@ -278,6 +278,29 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 &zone,
             ))
         }),
+        "Location" => want(0).map(|()| Value::str(if zone == "UTC" { "UTC" } else { "" })),
+        "IsDST" => want(0).map(|()| Value::Bool(false)),
+        "Truncate" | "Round" => want(1).and_then(|()| {
+            let step = i128::from(int_arg(0, "time.Duration")?);
+            if step <= 0 {
+                return Ok(zoned_time_value(seconds, nanos, offset, &zone));
+            }
+            // Go measures from its zero time, not from the Unix epoch.
+            let since_zero = (i128::from(seconds) - i128::from(GO_ZERO_TIME)) * 1_000_000_000
+                + i128::from(nanos);
+            let remainder = since_zero.rem_euclid(step);
+            let mut rounded = since_zero - remainder;
+            if name == "Round" && remainder + remainder >= step {
+                rounded += step;
+            }
+            let total = rounded + i128::from(GO_ZERO_TIME) * 1_000_000_000;
+            Ok(zoned_time_value(
+                total.div_euclid(1_000_000_000) as i64,
+                total.rem_euclid(1_000_000_000) as u32,
+                offset,
+                &zone,
+            ))
+        }),
         "Sub" => want(1).and_then(|()| {
             let (other_seconds, other_nanos) = time_arg_at(0)?;
             let between = (i128::from(seconds) - i128::from(other_seconds)) * 1_000_000_000
