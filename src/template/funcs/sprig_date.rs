@@ -2,7 +2,8 @@
 //! durationRound ago`) with Go's reference-layout formatting (`2006-01-02 15:04:05`).
 //!
 //! tinygen carries no time-zone database: every zone, `Local` included, is UTC (the usual
-//! case in a container; Go also falls back to UTC for a zone it cannot load). Reads the clock;
+//! case in a container; Go also falls back to UTC for a zone it cannot load). An offset parsed
+//! by `toDate` is kept, as Go keeps it in a fixed zone. Reads the clock;
 //! nothing else.
 
 use std::rc::Rc;
@@ -446,7 +447,15 @@ pub fn format_in_zone(
 }
 
 /// Go's `time.ParseInLocation` in UTC for the layout elements above.
+#[cfg(test)]
 pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
+    parse_layout_zoned(layout, text).map(|(seconds, nanos, _)| (seconds, nanos))
+}
+
+/// `parse_layout` that also gives the parsed time as Go keeps it: in UTC (also for a zero
+/// offset or the name `UTC`), in a fixed zone for another offset, or in a zone named as
+/// parsed (with offset 0) for an unknown abbreviation.
+pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value), String> {
     let fail = || {
         format!(
             "parsing time {} as {}: cannot parse",
@@ -458,6 +467,7 @@ pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
         (0i64, 1u32, 1u32, 0u32, 0u32, 0u32, 0u32);
     let mut pm: Option<bool> = None;
     let mut offset: i64 = 0;
+    let mut zone_name: Option<String> = None;
     let mut rest_layout = layout;
     let mut input = text;
     let number = |input: &mut &str, min: usize, max: usize| -> Option<i64> {
@@ -550,6 +560,7 @@ pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
                 if length < 3 {
                     return Err(fail());
                 }
+                zone_name = Some(input[..length].to_string());
                 input = &input[length..];
             }
             "Z0700" | "Z07:00" | "Z07" | "Z07:00:00" | "-0700" | "-07:00" | "-07" | "-07:00:00" => {
@@ -614,7 +625,16 @@ pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
     let seconds =
         days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
             - offset;
-    Ok((seconds, nanos))
+    let zone = match (offset, zone_name.as_deref()) {
+        (0, None | Some("UTC")) => "UTC",
+        (0, Some(name)) => name,
+        _ => "",
+    };
+    Ok((
+        seconds,
+        nanos,
+        zoned_time_value(seconds, nanos, offset, zone),
+    ))
 }
 
 fn fraction_nanos(digits: &str) -> u32 {
@@ -695,8 +715,10 @@ pub fn to_date(values: &[Value]) -> FuncResult {
     arity("toDate", values, 2)?;
     let layout = args::string(&values[0])?;
     let text = args::string(&values[1])?;
-    let (seconds, nanos) = parse_layout(&layout, &text).unwrap_or((-62_135_596_800, 0));
-    Ok(time_value(seconds, nanos))
+    match parse_layout_zoned(&layout, &text) {
+        Ok((_, _, time)) => Ok(time),
+        Err(_) => Ok(zoned_time_value(GO_ZERO_TIME, 0, 0, "UTC")),
+    }
 }
 
 /// `mustToDate(layout, text string)`.
@@ -704,8 +726,7 @@ pub fn must_to_date(values: &[Value]) -> FuncResult {
     arity("mustToDate", values, 2)?;
     let layout = args::string(&values[0])?;
     let text = args::string(&values[1])?;
-    let (seconds, nanos) = parse_layout(&layout, &text)?;
-    Ok(time_value(seconds, nanos))
+    parse_layout_zoned(&layout, &text).map(|(_, _, time)| time)
 }
 
 /// Go's `time.ParseDuration`, in nanoseconds.
@@ -819,7 +840,7 @@ pub fn date_modify(values: &[Value]) -> FuncResult {
     let text = args::string(&values[0])?;
     let (seconds, nanos) = time_arg(&values[1])?;
     match parse_duration(&text) {
-        Ok(delta) => Ok(shifted(seconds, nanos, delta)),
+        Ok(delta) => Ok(shifted(&values[1], seconds, nanos, delta)),
         Err(_) => Ok(values[1].clone()),
     }
 }
@@ -829,16 +850,23 @@ pub fn must_date_modify(values: &[Value]) -> FuncResult {
     arity("mustDateModify", values, 2)?;
     let text = args::string(&values[0])?;
     let (seconds, nanos) = time_arg(&values[1])?;
-    Ok(shifted(seconds, nanos, parse_duration(&text)?))
+    Ok(shifted(&values[1], seconds, nanos, parse_duration(&text)?))
 }
 
-fn shifted(seconds: i64, nanos: u32, delta: i128) -> Value {
+/// `original` moved by `delta` nanoseconds, in its own zone (Go's `Time.Add`).
+fn shifted(original: &Value, seconds: i64, nanos: u32, delta: i128) -> Value {
     let total = i128::from(seconds) * 1_000_000_000 + i128::from(nanos) + delta;
     let seconds = total.div_euclid(1_000_000_000);
     let nanos = total.rem_euclid(1_000_000_000) as u32;
-    time_value(
+    let (offset, zone) = match original {
+        Value::Time(time) => zone_of(time),
+        _ => (0, "UTC".to_string()),
+    };
+    zoned_time_value(
         seconds.clamp(i128::from(i64::MIN / 2), i128::from(i64::MAX / 2)) as i64,
         nanos,
+        offset,
+        &zone,
     )
 }
 
