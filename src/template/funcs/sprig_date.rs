@@ -610,8 +610,19 @@ pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value),
     if let Some(pm) = pm {
         hour = hour % 12 + if pm { 12 } else { 0 };
     }
+    let month_days = if (1..=12).contains(&month) {
+        let (next_year, next_month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+        days_from_civil(next_year, next_month, 1) - days_from_civil(year, month, 1)
+    } else {
+        0
+    };
     if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
+        || day < 1
+        || i64::from(day) > month_days
         || hour > 23
         || minute > 59
         || second > 59
