@@ -324,6 +324,29 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
     Some(result)
 }
 
+/// Go's `Time.GoString`: `time.Date(2024, time.January, 2, 3, 4, 5, 0, time.UTC)`.
+pub fn go_string(time: &Time) -> String {
+    let (seconds, nanos) = instant_of(time);
+    let (offset, zone) = zone_of(time);
+    let c = civil(seconds.saturating_add(offset), nanos);
+    let location = if zone == "UTC" {
+        "time.UTC".to_string()
+    } else {
+        // A parsed offset is a fixed zone without a name.
+        "time.Location(\"\")".to_string()
+    };
+    format!(
+        "time.Date({}, time.{}, {}, {}, {}, {}, {}, {location})",
+        c.year,
+        MONTHS[c.month as usize - 1],
+        c.day,
+        c.hour,
+        c.minute,
+        c.second,
+        c.nanos
+    )
+}
+
 /// A time's zone: its offset east of UTC in seconds (from the RFC 3339 form) and the name
 /// Go prints for `MST` (the last word of its String form: `UTC`, or `+0100` for a fixed zone
 /// without a name).

@@ -284,6 +284,53 @@ fn too_large(number: i64) -> bool {
     !(-1_000_000..=1_000_000).contains(&number)
 }
 
+/// `%#v` of a composite value or time (Go syntax: `[]string{"a", "b"}`,
+/// `map[string]interface {}{"a":1}`, `context.Network{Name:"n"}`); `None` for scalars,
+/// which the ordinary verbs print.
+fn go_syntax(value: &Value, depth: usize) -> Option<String> {
+    let nested = |item: &Value| -> String {
+        match item {
+            Value::Nil | Value::Missing => "interface {}(nil)".to_string(),
+            other => go_syntax(other, depth + 1)
+                .unwrap_or_else(|| sprintf("%#v", std::slice::from_ref(other))),
+        }
+    };
+    Some(match value {
+        Value::List(list) if list.is_nil => format!("{}(nil)", value.go_type()),
+        Value::Map(map) if map.is_nil => format!("{}(nil)", value.go_type()),
+        Value::List(list) => {
+            let items: Vec<String> = list.items.iter().map(nested).collect();
+            format!("{}{{{}}}", value.go_type(), items.join(", "))
+        }
+        Value::Containers(containers) => {
+            let items: Vec<String> = containers.items.iter().map(nested).collect();
+            format!("[]*context.RuntimeContainer{{{}}}", items.join(", "))
+        }
+        Value::Map(map) => {
+            let items: Vec<String> = map
+                .entries
+                .iter()
+                .map(|(key, item)| format!("{}:{}", quote(&key), nested(&item)))
+                .collect();
+            format!("{}{{{}}}", value.go_type(), items.join(", "))
+        }
+        Value::Record(record) => {
+            let fields: Vec<String> = record
+                .fields
+                .iter()
+                .map(|(name, item)| format!("{name}:{}", nested(item)))
+                .collect();
+            let type_name = value.go_type();
+            let type_name = type_name.trim_start_matches('*');
+            let pointer = if record.is_pointer() { "&" } else { "" };
+            format!("{pointer}{type_name}{{{}}}", fields.join(", "))
+        }
+        Value::Time(time) => crate::template::funcs::sprig_date::go_string(time),
+        Value::Nil | Value::Missing if depth > 0 => "interface {}(nil)".to_string(),
+        _ => return None,
+    })
+}
+
 #[derive(Clone, Copy, Default)]
 struct Flags {
     plus: bool,
@@ -389,6 +436,12 @@ impl Printer {
     fn print_value(&mut self, value: &Value, verb: char, depth: usize) {
         if depth > 0 && self.handle_methods(value, verb) {
             return;
+        }
+        if self.flags.sharp_v && verb == 'v' && !self.erroring {
+            if let Some(text) = go_syntax(value, depth) {
+                self.buf.push_str(&text);
+                return;
+            }
         }
         match value {
             Value::Nil | Value::Missing => {
