@@ -157,24 +157,37 @@ pub fn trim_prefix(values: &[Value]) -> FuncResult {
     ))
 }
 
-/// `nospace(s)`: all white space removed.
+/// `nospace(s)`: all white space removed (byte-wise, as goutils does).
 pub fn nospace(values: &[Value]) -> FuncResult {
     let text = one_string("nospace", values)?;
-    Ok(Value::str(
-        text.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>(),
-    ))
+    // goutils.DeleteWhiteSpace walks bytes, each taken as a Latin-1 rune; a string without
+    // white-space bytes comes back unchanged.
+    let kept: String = text
+        .bytes()
+        .map(char::from)
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if kept.chars().count() == text.len() {
+        return Ok(Value::str(&*text));
+    }
+    Ok(Value::str(kept))
 }
 
-/// `initials(s)`: the first character of each white-space separated word.
+/// `initials(s)`: the first byte of each white-space separated word, taken as a Latin-1
+/// rune like goutils.Initials (so a non-ASCII first letter gives its lead byte, `é` → `Ã`).
 pub fn initials(values: &[Value]) -> FuncResult {
     let text = one_string("initials", values)?;
-    Ok(Value::str(
-        text.split(char::is_whitespace)
-            .filter_map(|word| word.chars().next())
-            .collect::<String>(),
-    ))
+    let mut out = String::new();
+    let mut after_gap = true;
+    for c in text.bytes().map(char::from) {
+        if c.is_whitespace() {
+            after_gap = true;
+        } else if after_gap {
+            out.push(c);
+            after_gap = false;
+        }
+    }
+    Ok(Value::str(out))
 }
 
 /// `swapcase(s)`.
