@@ -117,6 +117,10 @@ pub fn format_float(value: f64, format: char, precision: i64) -> String {
     if negative {
         out.push('-');
     }
+    if matches!(format, 'x' | 'X' | 'b') {
+        binary_float(&mut out, magnitude, format, precision);
+        return out;
+    }
     match format {
         'f' | 'F' if precision >= 0 => {
             out.push_str(&format!("{:.*}", precision as usize, magnitude));
@@ -170,6 +174,76 @@ pub fn format_float(value: f64, format: char, precision: i64) -> String {
         }
     }
     out
+}
+
+/// strconv's `%b` (`7881299347898368p-51`) and `%x`/`%X` (`0x1.cp+01`) forms of a
+/// non-negative finite float, precision counting hex digits after the point.
+fn binary_float(out: &mut String, magnitude: f64, format: char, precision: i64) {
+    const MANT_BITS: u32 = 52;
+    let bits = magnitude.to_bits();
+    let mut exponent = ((bits >> MANT_BITS) & 0x7ff) as i64;
+    let mut mantissa = bits & ((1u64 << MANT_BITS) - 1);
+    if exponent == 0 {
+        exponent += 1;
+    } else {
+        mantissa |= 1u64 << MANT_BITS;
+    }
+    exponent -= 1023;
+    if format == 'b' {
+        let exponent = exponent - i64::from(MANT_BITS);
+        out.push_str(&format!(
+            "{mantissa}p{}{exponent}",
+            if exponent >= 0 { "+" } else { "" }
+        ));
+        return;
+    }
+    if mantissa == 0 {
+        exponent = 0;
+    }
+    mantissa <<= 60 - MANT_BITS;
+    while mantissa != 0 && mantissa & (1 << 60) == 0 {
+        mantissa <<= 1;
+        exponent -= 1;
+    }
+    if (0..15).contains(&precision) {
+        let shift = (precision * 4) as u32;
+        let extra = (mantissa << shift) & ((1u64 << 60) - 1);
+        mantissa >>= 60 - shift;
+        if extra | (mantissa & 1) > 1 << 59 {
+            mantissa += 1;
+        }
+        mantissa <<= 60 - shift;
+        if mantissa & (1 << 61) != 0 {
+            mantissa >>= 1;
+            exponent += 1;
+        }
+    }
+    let digits: &[u8] = if format == 'X' {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    out.push('0');
+    out.push(format);
+    out.push(char::from(b'0' + ((mantissa >> 60) & 1) as u8));
+    mantissa <<= 4;
+    let hex_digit = |mantissa: u64| char::from(digits[((mantissa >> 60) & 15) as usize]);
+    if precision < 0 && mantissa != 0 {
+        out.push('.');
+        while mantissa != 0 {
+            out.push(hex_digit(mantissa));
+            mantissa <<= 4;
+        }
+    } else if precision > 0 {
+        out.push('.');
+        for _ in 0..precision {
+            out.push(hex_digit(mantissa));
+            mantissa <<= 4;
+        }
+    }
+    out.push(if format == 'X' { 'P' } else { 'p' });
+    out.push(if exponent < 0 { '-' } else { '+' });
+    out.push_str(&format!("{:02}", exponent.abs()));
 }
 
 /// Splits Rust's `{:e}` form (`1.25e-7`) into significant digits without trailing zeros
@@ -668,12 +742,7 @@ impl Printer {
             .flags
             .precision
             .map_or(default_precision, |precision| precision as i64);
-        // %x, %X and %b of floats are not supported; they print as %g.
-        let format = match verb {
-            'x' | 'X' | 'b' => 'g',
-            other => other,
-        };
-        let body = format_float(number, format, precision);
+        let body = format_float(number, verb, precision);
         let mut num: Vec<char> = if body.starts_with(['-', '+']) {
             body.chars().collect()
         } else {
@@ -711,7 +780,11 @@ impl Printer {
             while index < num.len() {
                 match num[index] {
                     '.' => has_point = true,
-                    'e' | 'E' => {
+                    'p' | 'P' => {
+                        tail = num.split_off(index);
+                        break;
+                    }
+                    'e' | 'E' if !matches!(verb, 'x' | 'X') => {
                         tail = num.split_off(index);
                         break;
                     }
