@@ -789,10 +789,68 @@ impl<'t> Exec<'t> {
             },
         };
         self.addressable = false;
-        result.map_err(|message| {
+        result
+            .map_err(|message| self.call_error((command, ident), name, explicit, &values, &message))
+    }
+
+    /// The error of a failed call. A wrong argument type is reported as Go's argument
+    /// conversion does it: at the node evaluated last for that argument, without "error
+    /// calling", and in the parser's words for a constant.
+    fn call_error(
+        &mut self,
+        (command, ident): (At<'t>, &'t Expr),
+        name: &str,
+        explicit: &'t [Expr],
+        values: &[Value],
+        message: &str,
+    ) -> Flow {
+        let conversion = message
+            .strip_prefix("wrong type for value; expected ")
+            .and_then(|rest| rest.split_once("; got "))
+            .map(|(expected, got)| (expected, Some(got)))
+            .or_else(|| {
+                message
+                    .strip_prefix("invalid value; expected ")
+                    .map(|expected| (expected, None))
+            });
+        let culprit = conversion.and_then(|(_, got)| {
+            explicit
+                .iter()
+                .zip(values)
+                .position(|(_, value)| match got {
+                    Some(got) => value.go_type() == got,
+                    None => matches!(value, Value::Nil | Value::Missing),
+                })
+        });
+        // Go checks the argument count, and converts a piped final value, at the function's
+        // name before calling it.
+        let piped = conversion.is_some() && culprit.is_none() && values.len() > explicit.len();
+        if piped || message.starts_with("wrong number of args for ") {
+            self.at(At::Expr(ident));
+            return self.error(message);
+        }
+        let (Some((expected, _)), Some(index)) = (conversion, culprit) else {
             self.at(command);
-            self.error(format!("error calling {name}: {message}"))
-        })
+            return self.error(format!("error calling {name}: {message}"));
+        };
+        let arg = &explicit[index];
+        let source = &self.tree.file.text;
+        let text = expr_string(arg, source);
+        let message = match arg {
+            Expr::Nil(_) => format!("cannot assign nil to {expected}"),
+            Expr::Bool(..) | Expr::Number(..) | Expr::String(..) => match expected {
+                "string" => format!("expected string; found {text}"),
+                "int" | "int64" | "int32" | "uint" | "uint64" => {
+                    format!("expected integer; found {text}")
+                }
+                "bool" => format!("expected bool; found {text}"),
+                "float64" | "float32" => format!("expected float; found {text}"),
+                _ => format!("can't handle {text} for arg of type {expected}"),
+            },
+            _ => message.to_string(),
+        };
+        self.at(At::Expr(last_evaluated(arg)));
+        self.error(message)
     }
 
     /// docker-gen's `eval name [data]`: executes a template of the set into a string.
@@ -834,5 +892,17 @@ fn field_addressable(receiver: &Value, name: &str, addressable: bool) -> bool {
             record.field(name).is_some() && (record.is_pointer() || addressable)
         }
         _ => false,
+    }
+}
+
+/// The node Go evaluates last for an argument (where its conversion error is reported): the
+/// argument itself, or for a parenthesised pipeline the last argument of its last command.
+fn last_evaluated(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Pipe(_, pipe) => match pipe.commands.last().and_then(|command| command.args.last()) {
+            Some(inner) => last_evaluated(inner),
+            None => expr,
+        },
+        other => other,
     }
 }
