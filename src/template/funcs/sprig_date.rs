@@ -319,6 +319,16 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 _ => Value::Int(order as i64),
             })
         }),
+        // Methods with more than one result cannot be called from a template.
+        "Zone" | "ISOWeek" => Err(format!(
+            "invalid function signature for {name}: second return value should be error; is int"
+        )),
+        "ZoneBounds" => Err(format!(
+            "invalid function signature for {name}: second return value should be error; is time.Time"
+        )),
+        "Date" | "Clock" => Err(format!(
+            "function {name} has 3 return values; should be 1 or 2"
+        )),
         _ => return None,
     };
     Some(result)
