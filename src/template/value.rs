@@ -234,6 +234,18 @@ impl Value {
 
 #[allow(dead_code)]
 impl Record {
+    /// Whether Go holds this struct through a pointer (docker-gen's `*RuntimeContainer`).
+    pub fn is_pointer(&self) -> bool {
+        self.type_name == "RuntimeContainer"
+    }
+
+    /// Whether the String method has a pointer receiver (docker-gen's `DockerImage`): then
+    /// only an addressable value (a field reached through a pointer) prints through it;
+    /// `fmt` and copies (function results, list and map elements) print the struct.
+    pub fn string_needs_address(&self) -> bool {
+        self.type_name == "DockerImage" && self.string_form.is_some()
+    }
+
     pub fn field(&self, name: &str) -> Option<&Value> {
         self.fields
             .iter()

@@ -393,9 +393,44 @@ fn trim_zero_decimal(text: &str) -> String {
     text.to_string()
 }
 
+/// Go's `underscoreOK`: underscores only between digits, or after a base prefix.
+fn underscore_ok(text: &str) -> bool {
+    let bytes = text.strip_prefix(['+', '-']).unwrap_or(text).as_bytes();
+    let mut saw = b'^';
+    let mut index = 0;
+    let mut hex = false;
+    if bytes.len() >= 2
+        && bytes[0] == b'0'
+        && matches!(bytes[1].to_ascii_lowercase(), b'b' | b'o' | b'x')
+    {
+        index = 2;
+        saw = b'0';
+        hex = bytes[1].eq_ignore_ascii_case(&b'x');
+    }
+    for &byte in &bytes[index..] {
+        if byte.is_ascii_digit() || (hex && byte.is_ascii_hexdigit()) {
+            saw = b'0';
+        } else if byte == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else {
+            if saw == b'_' {
+                return false;
+            }
+            saw = b'!';
+        }
+    }
+    saw != b'_'
+}
+
 /// Go's `strconv.ParseInt(s, 0, 64)`: sign, `0x`/`0o`/`0b`/leading-zero octal, underscores
-/// only with a prefix.
+/// between digits (Go syntax).
 pub fn parse_go_int(text: &str) -> Option<i64> {
+    if text.contains('_') && !underscore_ok(text) {
+        return None;
+    }
     let (negative, body) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),
@@ -405,22 +440,18 @@ pub fn parse_go_int(text: &str) -> Option<i64> {
         return None;
     }
     let lower = body.to_ascii_lowercase();
-    let (radix, digits, prefixed) = if let Some(rest) = lower.strip_prefix("0x") {
-        (16, rest.to_string(), true)
+    let (radix, digits) = if let Some(rest) = lower.strip_prefix("0x") {
+        (16, rest.to_string())
     } else if let Some(rest) = lower.strip_prefix("0o") {
-        (8, rest.to_string(), true)
+        (8, rest.to_string())
     } else if let Some(rest) = lower.strip_prefix("0b") {
-        (2, rest.to_string(), true)
+        (2, rest.to_string())
     } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, lower[1..].to_string(), true)
+        (8, lower[1..].to_string())
     } else {
-        (10, lower.clone(), false)
+        (10, lower.clone())
     };
-    let digits = if prefixed {
-        digits.replace('_', "")
-    } else {
-        digits
-    };
+    let digits = digits.replace('_', "");
     if digits.is_empty() || digits.starts_with('+') || digits.starts_with('-') {
         return None;
     }
@@ -445,27 +476,64 @@ pub fn parse_decimal_int(text: &str) -> Option<i64> {
     text.parse::<i64>().ok()
 }
 
-/// Go's `strconv.ParseFloat(s, 64)` for the common forms (also `inf`, `nan`).
+/// Go's `strconv.ParseFloat(s, 64)`: decimal or hexadecimal (with a `p` exponent) forms,
+/// `inf`/`infinity`/`nan`, underscores between digits; out of range is an error.
 pub fn parse_go_float(text: &str) -> Option<f64> {
-    let lower = text.to_ascii_lowercase();
-    let body = lower.trim_start_matches(['+', '-']);
-    if matches!(body, "inf" | "infinity" | "nan") {
-        return lower.parse::<f64>().ok();
-    }
-    if body.starts_with("0x") {
-        return parse_go_int(text).map(|n| n as f64);
-    }
-    if body.is_empty()
-        || !body
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b"._e+-".contains(&b))
-    {
+    let (negative, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let lower = body.to_ascii_lowercase();
+    let magnitude = match lower.as_str() {
+        "inf" | "infinity" => f64::INFINITY,
+        // Go takes no sign before NaN.
+        "nan" if body.len() == text.len() => f64::NAN,
+        _ => {
+            if lower.contains('_') && !underscore_ok(text) {
+                return None;
+            }
+            let clean = lower.replace('_', "");
+            let number = match clean.strip_prefix("0x") {
+                Some(hex) => parse_hex_float(hex)?,
+                None if !clean.is_empty()
+                    && !clean.starts_with(['+', '-'])
+                    && clean
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b".e+-".contains(&b)) =>
+                {
+                    clean.parse::<f64>().ok()?
+                }
+                None => return None,
+            };
+            if number.is_infinite() {
+                return None;
+            }
+            number
+        }
+    };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// The part of a Go hexadecimal float after `0x`: hex digits with an optional point, then
+/// a required binary exponent (`1.8p3`).
+fn parse_hex_float(text: &str) -> Option<f64> {
+    let (mantissa, exponent) = text.split_once('p')?;
+    let exponent: i32 = match exponent.strip_prefix('+') {
+        Some(rest) if !rest.starts_with(['+', '-']) => rest.parse().ok()?,
+        _ if !exponent.is_empty() => exponent.parse().ok()?,
+        _ => return None,
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if whole.is_empty() && fraction.is_empty() {
         return None;
     }
-    body.replace('_', "")
-        .parse::<f64>()
-        .ok()
-        .map(|n| if lower.starts_with('-') { -n } else { n })
+    let mut value = 0f64;
+    for digit in whole.chars().chain(fraction.chars()) {
+        value = value * 16.0 + f64::from(digit.to_digit(16)?);
+    }
+    let scale = exponent.checked_sub(4 * i32::try_from(fraction.len()).ok()?)?;
+    Some(value * 2f64.powi(scale))
 }
 
 /// Go's `strconv.Quote` (the `%q` verb on a string).

@@ -182,9 +182,76 @@ pub fn write_string(out: &mut String, text: &str, escape_html: bool) {
 /// Decodes JSON like Go's `json.Unmarshal` into `interface{}`: numbers are float64, objects
 /// `map[string]interface{}`, arrays `[]interface{}`, `null` nil.
 pub fn from_json(text: &str) -> Result<Value, String> {
-    let parsed: serde_json::Value =
-        serde_json::from_str(text).map_err(|error| go_json_error(text, &error))?;
-    Ok(convert(&parsed))
+    match decode(text)? {
+        (value, None) => Ok(value),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// Decodes JSON; a number beyond float64's range decodes as 0 and is reported beside the
+/// value, as Go's decoder stores the rest and returns the error.
+fn decode(text: &str) -> Result<(Value, Option<String>), String> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(parsed) => Ok((convert(&parsed), None)),
+        Err(error) => {
+            let Some((zeroed, literal)) = zero_huge_numbers(text) else {
+                return Err(go_json_error(text, &error));
+            };
+            let parsed: serde_json::Value =
+                serde_json::from_str(&zeroed).map_err(|error| go_json_error(text, &error))?;
+            let message =
+                format!("json: cannot unmarshal number {literal} into Go value of type float64");
+            Ok((convert(&parsed), Some(message)))
+        }
+    }
+}
+
+/// `text` with every number literal outside float64's range replaced by `0`, and the first
+/// such literal; `None` when there is none.
+fn zero_huge_numbers(text: &str) -> Option<(String, String)> {
+    let mut out = String::with_capacity(text.len());
+    let mut first = None;
+    let mut chars = text.char_indices().peekable();
+    let mut in_string = false;
+    while let Some((index, c)) = chars.next() {
+        if in_string {
+            out.push(c);
+            if c == '\\' {
+                if let Some((_, escaped)) = chars.next() {
+                    out.push(escaped);
+                }
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+            out.push(c);
+            continue;
+        }
+        if c == '-' || c.is_ascii_digit() {
+            let mut end = index + c.len_utf8();
+            while let Some(&(next_index, next)) = chars.peek() {
+                if next.is_ascii_digit() || matches!(next, '.' | 'e' | 'E' | '+' | '-') {
+                    end = next_index + next.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let literal = &text[index..end];
+            if literal.parse::<f64>().is_ok_and(f64::is_infinite) {
+                first.get_or_insert_with(|| literal.to_string());
+                out.push('0');
+            } else {
+                out.push_str(literal);
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    first.map(|literal| (out, literal))
 }
 
 fn go_json_error(text: &str, error: &serde_json::Error) -> String {
@@ -256,7 +323,8 @@ pub fn must_to_raw_json(values: &[Value]) -> FuncResult {
 /// sprig `fromJson`: errors give nil.
 pub fn from_json_fn(values: &[Value]) -> FuncResult {
     let text = args::string(one_arg("fromJson", values)?)?;
-    Ok(args::ret(from_json(&text).unwrap_or(Value::Nil)))
+    let value = decode(&text).map_or(Value::Nil, |(value, _)| value);
+    Ok(args::ret(value))
 }
 
 /// sprig `mustFromJson` (docker-gen's `parseJson`).

@@ -2,7 +2,8 @@
 //! durationRound ago`) with Go's reference-layout formatting (`2006-01-02 15:04:05`).
 //!
 //! tinygen carries no time-zone database: every zone, `Local` included, is UTC (the usual
-//! case in a container; Go also falls back to UTC for a zone it cannot load). Reads the clock;
+//! case in a container; Go also falls back to UTC for a zone it cannot load). An offset parsed
+//! by `toDate` is kept, as Go keeps it in a fixed zone. Reads the clock;
 //! nothing else.
 
 use std::rc::Rc;
@@ -154,7 +155,270 @@ fn next_token(layout: &str) -> (&str, &str) {
 
 /// Go's `Time.Format` for a UTC instant.
 pub fn format_layout(layout: &str, unix_seconds: i64, nanos: u32) -> String {
-    let c = civil(unix_seconds, nanos);
+    format_in_zone(layout, unix_seconds, nanos, 0, "UTC")
+}
+
+/// Go's zero `time.Time` (January 1, year 1, UTC) in seconds since the Unix epoch.
+const GO_ZERO_TIME: i64 = -62_135_596_800;
+
+/// The instant of a time value. The context marks Go's zero time by its text only (its
+/// `unix_seconds` is 0), so that is recognised here.
+pub fn instant_of(time: &Time) -> (i64, u32) {
+    if time.unix_seconds == 0 && time.nanos == 0 && time.rfc3339 == "0001-01-01T00:00:00Z" {
+        (GO_ZERO_TIME, 0)
+    } else {
+        (time.unix_seconds, time.nanos)
+    }
+}
+
+/// Go's `time.Time` methods that a template can call (one result, simple arguments):
+/// `None` when there is no such method. `Month` and `Weekday` give their names and `Sub`
+/// its `Duration` text (Go's typed integers print that way).
+pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<Value, String>> {
+    let (seconds, nanos) = instant_of(time);
+    let (offset, zone) = zone_of(time);
+    let want = |count: usize| -> Result<(), String> {
+        if values.len() == count {
+            Ok(())
+        } else {
+            Err(format!(
+                "wrong number of args for {name}: want {count} got {}",
+                values.len()
+            ))
+        }
+    };
+    let int_arg = |index: usize, type_name: &str| -> Result<i64, String> {
+        match values.get(index) {
+            Some(Value::Int(number)) => Ok(*number),
+            Some(Value::Nil | Value::Missing) | None => {
+                Err(format!("invalid value; expected {type_name}"))
+            }
+            Some(other) => Err(format!(
+                "wrong type for value; expected {type_name}; got {}",
+                other.go_type()
+            )),
+        }
+    };
+    let time_arg_at = |index: usize| -> Result<(i64, u32), String> {
+        match values.get(index) {
+            Some(value) => time_arg(value),
+            None => Err("invalid value; expected time.Time".to_string()),
+        }
+    };
+    let local = civil(seconds.saturating_add(offset), nanos);
+    let result = match name {
+        "String" => want(0).map(|()| Value::str(time.display.as_str())),
+        "Format" => want(1).and_then(|()| match &values[0] {
+            Value::Str(layout) => Ok(Value::str(format_in_zone(
+                layout, seconds, nanos, offset, &zone,
+            ))),
+            Value::Nil | Value::Missing => Err("invalid value; expected string".to_string()),
+            other => Err(format!(
+                "wrong type for value; expected string; got {}",
+                other.go_type()
+            )),
+        }),
+        "Unix" => want(0).map(|()| Value::Int(seconds)),
+        "UnixMilli" => want(0).map(|()| {
+            Value::Int(
+                seconds
+                    .wrapping_mul(1000)
+                    .wrapping_add(i64::from(nanos / 1_000_000)),
+            )
+        }),
+        "UnixMicro" => want(0).map(|()| {
+            Value::Int(
+                seconds
+                    .wrapping_mul(1_000_000)
+                    .wrapping_add(i64::from(nanos / 1000)),
+            )
+        }),
+        "UnixNano" => want(0).map(|()| {
+            Value::Int(
+                seconds
+                    .wrapping_mul(1_000_000_000)
+                    .wrapping_add(i64::from(nanos)),
+            )
+        }),
+        "Year" => want(0).map(|()| Value::Int(local.year)),
+        "Month" => want(0).map(|()| Value::str(MONTHS[local.month as usize - 1])),
+        "Day" => want(0).map(|()| Value::Int(i64::from(local.day))),
+        "Hour" => want(0).map(|()| Value::Int(i64::from(local.hour))),
+        "Minute" => want(0).map(|()| Value::Int(i64::from(local.minute))),
+        "Second" => want(0).map(|()| Value::Int(i64::from(local.second))),
+        "Nanosecond" => want(0).map(|()| Value::Int(i64::from(nanos))),
+        "YearDay" => want(0).map(|()| Value::Int(i64::from(local.year_day))),
+        "Weekday" => want(0).map(|()| Value::str(DAYS[local.weekday])),
+        "IsZero" => want(0).map(|()| Value::Bool(seconds == GO_ZERO_TIME && nanos == 0)),
+        "UTC" | "Local" => want(0).map(|()| zoned_time_value(seconds, nanos, 0, "UTC")),
+        "Add" => want(1).and_then(|()| {
+            let delta = i128::from(int_arg(0, "time.Duration")?);
+            let total = i128::from(seconds) * 1_000_000_000 + i128::from(nanos) + delta;
+            Ok(zoned_time_value(
+                total.div_euclid(1_000_000_000) as i64,
+                total.rem_euclid(1_000_000_000) as u32,
+                offset,
+                &zone,
+            ))
+        }),
+        "AddDate" => want(3).and_then(|()| {
+            let (years, months, days) =
+                (int_arg(0, "int")?, int_arg(1, "int")?, int_arg(2, "int")?);
+            // Go normalises month and day overflow (October 31 + 1 month = December 1).
+            let month0 = i64::from(local.month) - 1 + months;
+            let year = local.year + years + month0.div_euclid(12);
+            let month = month0.rem_euclid(12) as u32 + 1;
+            let day_number = days_from_civil(year, month, 1) + i64::from(local.day) - 1 + days;
+            let second_of_day = i64::from(local.hour) * 3600
+                + i64::from(local.minute) * 60
+                + i64::from(local.second);
+            Ok(zoned_time_value(
+                day_number * 86_400 + second_of_day - offset,
+                nanos,
+                offset,
+                &zone,
+            ))
+        }),
+        "Location" => want(0).map(|()| Value::str(if zone == "UTC" { "UTC" } else { "" })),
+        "IsDST" => want(0).map(|()| Value::Bool(false)),
+        "Truncate" | "Round" => want(1).and_then(|()| {
+            let step = i128::from(int_arg(0, "time.Duration")?);
+            if step <= 0 {
+                return Ok(zoned_time_value(seconds, nanos, offset, &zone));
+            }
+            // Go measures from its zero time, not from the Unix epoch.
+            let since_zero = (i128::from(seconds) - i128::from(GO_ZERO_TIME)) * 1_000_000_000
+                + i128::from(nanos);
+            let remainder = since_zero.rem_euclid(step);
+            let mut rounded = since_zero - remainder;
+            if name == "Round" && remainder + remainder >= step {
+                rounded += step;
+            }
+            let total = rounded + i128::from(GO_ZERO_TIME) * 1_000_000_000;
+            Ok(zoned_time_value(
+                total.div_euclid(1_000_000_000) as i64,
+                total.rem_euclid(1_000_000_000) as u32,
+                offset,
+                &zone,
+            ))
+        }),
+        "Sub" => want(1).and_then(|()| {
+            let (other_seconds, other_nanos) = time_arg_at(0)?;
+            let between = (i128::from(seconds) - i128::from(other_seconds)) * 1_000_000_000
+                + i128::from(nanos)
+                - i128::from(other_nanos);
+            let clamped = between.clamp(i128::from(i64::MIN), i128::from(i64::MAX));
+            Ok(Value::str(format_duration(clamped)))
+        }),
+        "After" | "Before" | "Equal" | "Compare" => want(1).and_then(|()| {
+            let order = (seconds, nanos).cmp(&time_arg_at(0)?);
+            Ok(match name {
+                "After" => Value::Bool(order.is_gt()),
+                "Before" => Value::Bool(order.is_lt()),
+                "Equal" => Value::Bool(order.is_eq()),
+                _ => Value::Int(order as i64),
+            })
+        }),
+        // Methods with more than one result cannot be called from a template.
+        "Zone" | "ISOWeek" => Err(format!(
+            "invalid function signature for {name}: second return value should be error; is int"
+        )),
+        "ZoneBounds" => Err(format!(
+            "invalid function signature for {name}: second return value should be error; is time.Time"
+        )),
+        "Date" | "Clock" => Err(format!(
+            "function {name} has 3 return values; should be 1 or 2"
+        )),
+        _ => return None,
+    };
+    Some(result)
+}
+
+/// Go's `Time.GoString`: `time.Date(2024, time.January, 2, 3, 4, 5, 0, time.UTC)`.
+pub fn go_string(time: &Time) -> String {
+    let (seconds, nanos) = instant_of(time);
+    let (offset, zone) = zone_of(time);
+    let c = civil(seconds.saturating_add(offset), nanos);
+    let location = if zone == "UTC" {
+        "time.UTC".to_string()
+    } else {
+        // A parsed offset is a fixed zone without a name.
+        "time.Location(\"\")".to_string()
+    };
+    format!(
+        "time.Date({}, time.{}, {}, {}, {}, {}, {}, {location})",
+        c.year,
+        MONTHS[c.month as usize - 1],
+        c.day,
+        c.hour,
+        c.minute,
+        c.second,
+        c.nanos
+    )
+}
+
+/// A time's zone: its offset east of UTC in seconds (from the RFC 3339 form) and the name
+/// Go prints for `MST` (the last word of its String form: `UTC`, or `+0100` for a fixed zone
+/// without a name).
+pub fn zone_of(time: &Time) -> (i64, String) {
+    let zone = time
+        .rfc3339
+        .len()
+        .checked_sub(6)
+        .and_then(|at| time.rfc3339.get(at..));
+    let offset = match zone {
+        Some(zone) if !time.rfc3339.ends_with('Z') => {
+            let sign = if zone.starts_with('-') { -1 } else { 1 };
+            let hours: i64 = zone.get(1..3).and_then(|h| h.parse().ok()).unwrap_or(0);
+            let minutes: i64 = zone.get(4..6).and_then(|m| m.parse().ok()).unwrap_or(0);
+            sign * (hours * 3600 + minutes * 60)
+        }
+        _ => 0,
+    };
+    let name = time.display.rsplit(' ').next().unwrap_or("UTC").to_string();
+    (offset, name)
+}
+
+/// A `time.Time` at an instant in the zone `(offset, name)` of `zone_of`.
+pub fn zoned_time_value(unix_seconds: i64, nanos: u32, offset: i64, name: &str) -> Value {
+    let display = format_in_zone(
+        "2006-01-02 15:04:05.999999999 -0700 MST",
+        unix_seconds,
+        nanos,
+        offset,
+        name,
+    );
+    let rfc3339 = format_in_zone(
+        "2006-01-02T15:04:05.999999999Z07:00",
+        unix_seconds,
+        nanos,
+        offset,
+        name,
+    );
+    Value::Time(Rc::new(Time {
+        display,
+        rfc3339,
+        unix_seconds,
+        nanos,
+    }))
+}
+
+/// Go's `Time.Format` for an instant shown in a zone `offset` seconds east of UTC, named
+/// `name` (empty: the numeric offset).
+pub fn format_in_zone(
+    layout: &str,
+    unix_seconds: i64,
+    nanos: u32,
+    offset: i64,
+    name: &str,
+) -> String {
+    let c = civil(unix_seconds.saturating_add(offset), nanos);
+    let sign = if offset < 0 { '-' } else { '+' };
+    let (hours, minutes, seconds) = (
+        offset.abs() / 3600,
+        offset.abs() / 60 % 60,
+        offset.abs() % 60,
+    );
     let mut out = String::new();
     let mut rest = layout;
     while !rest.is_empty() {
@@ -184,12 +448,15 @@ pub fn format_layout(layout: &str, unix_seconds: i64, nanos: u32) -> String {
             "5" => out.push_str(&c.second.to_string()),
             "PM" => out.push_str(if c.hour >= 12 { "PM" } else { "AM" }),
             "pm" => out.push_str(if c.hour >= 12 { "pm" } else { "am" }),
-            "MST" => out.push_str("UTC"),
-            "-0700" => out.push_str("+0000"),
-            "-07:00" => out.push_str("+00:00"),
-            "-07" => out.push_str("+00"),
-            "-07:00:00" => out.push_str("+00:00:00"),
-            "Z0700" | "Z07:00" | "Z07" | "Z07:00:00" => out.push('Z'),
+            "MST" if !name.is_empty() => out.push_str(name),
+            "MST" => out.push_str(&format!("{sign}{hours:02}{minutes:02}")),
+            "Z0700" | "Z07:00" | "Z07" | "Z07:00:00" if offset == 0 => out.push('Z'),
+            "-0700" | "Z0700" => out.push_str(&format!("{sign}{hours:02}{minutes:02}")),
+            "-07:00" | "Z07:00" => out.push_str(&format!("{sign}{hours:02}:{minutes:02}")),
+            "-07" | "Z07" => out.push_str(&format!("{sign}{hours:02}")),
+            "-07:00:00" | "Z07:00:00" => {
+                out.push_str(&format!("{sign}{hours:02}:{minutes:02}:{seconds:02}"))
+            }
             fraction
                 if fraction.len() > 1
                     && (fraction.starts_with('.') || fraction.starts_with(',')) =>
@@ -213,7 +480,15 @@ pub fn format_layout(layout: &str, unix_seconds: i64, nanos: u32) -> String {
 }
 
 /// Go's `time.ParseInLocation` in UTC for the layout elements above.
+#[cfg(test)]
 pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
+    parse_layout_zoned(layout, text).map(|(seconds, nanos, _)| (seconds, nanos))
+}
+
+/// `parse_layout` that also gives the parsed time as Go keeps it: in UTC (also for a zero
+/// offset or the name `UTC`), in a fixed zone for another offset, or in a zone named as
+/// parsed (with offset 0) for an unknown abbreviation.
+pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value), String> {
     let fail = || {
         format!(
             "parsing time {} as {}: cannot parse",
@@ -225,6 +500,7 @@ pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
         (0i64, 1u32, 1u32, 0u32, 0u32, 0u32, 0u32);
     let mut pm: Option<bool> = None;
     let mut offset: i64 = 0;
+    let mut zone_name: Option<String> = None;
     let mut rest_layout = layout;
     let mut input = text;
     let number = |input: &mut &str, min: usize, max: usize| -> Option<i64> {
@@ -317,6 +593,7 @@ pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
                 if length < 3 {
                     return Err(fail());
                 }
+                zone_name = Some(input[..length].to_string());
                 input = &input[length..];
             }
             "Z0700" | "Z07:00" | "Z07" | "Z07:00:00" | "-0700" | "-07:00" | "-07" | "-07:00:00" => {
@@ -366,8 +643,19 @@ pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
     if let Some(pm) = pm {
         hour = hour % 12 + if pm { 12 } else { 0 };
     }
+    let month_days = if (1..=12).contains(&month) {
+        let (next_year, next_month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+        days_from_civil(next_year, next_month, 1) - days_from_civil(year, month, 1)
+    } else {
+        0
+    };
     if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
+        || day < 1
+        || i64::from(day) > month_days
         || hour > 23
         || minute > 59
         || second > 59
@@ -381,7 +669,16 @@ pub fn parse_layout(layout: &str, text: &str) -> Result<(i64, u32), String> {
     let seconds =
         days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
             - offset;
-    Ok((seconds, nanos))
+    let zone = match (offset, zone_name.as_deref()) {
+        (0, None | Some("UTC")) => "UTC",
+        (0, Some(name)) => name,
+        _ => "",
+    };
+    Ok((
+        seconds,
+        nanos,
+        zoned_time_value(seconds, nanos, offset, zone),
+    ))
 }
 
 fn fraction_nanos(digits: &str) -> u32 {
@@ -395,7 +692,7 @@ fn fraction_nanos(digits: &str) -> u32 {
 /// An instant from sprig's `date` argument: a time, unix seconds, else now.
 fn instant(value: &Value) -> (i64, u32) {
     match value {
-        Value::Time(time) => (time.unix_seconds, time.nanos),
+        Value::Time(time) => instant_of(time),
         Value::Int(seconds) => (*seconds, 0),
         _ => now(),
     }
@@ -442,7 +739,7 @@ pub fn html_date_in_zone(values: &[Value]) -> FuncResult {
 
 fn time_arg(value: &Value) -> Result<(i64, u32), String> {
     match value {
-        Value::Time(time) => Ok((time.unix_seconds, time.nanos)),
+        Value::Time(time) => Ok(instant_of(time)),
         Value::Nil | Value::Missing => Err("invalid value; expected time.Time".to_string()),
         other => Err(format!(
             "wrong type for value; expected time.Time; got {}",
@@ -462,8 +759,10 @@ pub fn to_date(values: &[Value]) -> FuncResult {
     arity("toDate", values, 2)?;
     let layout = args::string(&values[0])?;
     let text = args::string(&values[1])?;
-    let (seconds, nanos) = parse_layout(&layout, &text).unwrap_or((-62_135_596_800, 0));
-    Ok(time_value(seconds, nanos))
+    match parse_layout_zoned(&layout, &text) {
+        Ok((_, _, time)) => Ok(time),
+        Err(_) => Ok(zoned_time_value(GO_ZERO_TIME, 0, 0, "UTC")),
+    }
 }
 
 /// `mustToDate(layout, text string)`.
@@ -471,8 +770,7 @@ pub fn must_to_date(values: &[Value]) -> FuncResult {
     arity("mustToDate", values, 2)?;
     let layout = args::string(&values[0])?;
     let text = args::string(&values[1])?;
-    let (seconds, nanos) = parse_layout(&layout, &text)?;
-    Ok(time_value(seconds, nanos))
+    parse_layout_zoned(&layout, &text).map(|(_, _, time)| time)
 }
 
 /// Go's `time.ParseDuration`, in nanoseconds.
@@ -586,7 +884,7 @@ pub fn date_modify(values: &[Value]) -> FuncResult {
     let text = args::string(&values[0])?;
     let (seconds, nanos) = time_arg(&values[1])?;
     match parse_duration(&text) {
-        Ok(delta) => Ok(shifted(seconds, nanos, delta)),
+        Ok(delta) => Ok(shifted(&values[1], seconds, nanos, delta)),
         Err(_) => Ok(values[1].clone()),
     }
 }
@@ -596,16 +894,23 @@ pub fn must_date_modify(values: &[Value]) -> FuncResult {
     arity("mustDateModify", values, 2)?;
     let text = args::string(&values[0])?;
     let (seconds, nanos) = time_arg(&values[1])?;
-    Ok(shifted(seconds, nanos, parse_duration(&text)?))
+    Ok(shifted(&values[1], seconds, nanos, parse_duration(&text)?))
 }
 
-fn shifted(seconds: i64, nanos: u32, delta: i128) -> Value {
+/// `original` moved by `delta` nanoseconds, in its own zone (Go's `Time.Add`).
+fn shifted(original: &Value, seconds: i64, nanos: u32, delta: i128) -> Value {
     let total = i128::from(seconds) * 1_000_000_000 + i128::from(nanos) + delta;
     let seconds = total.div_euclid(1_000_000_000);
     let nanos = total.rem_euclid(1_000_000_000) as u32;
-    time_value(
+    let (offset, zone) = match original {
+        Value::Time(time) => zone_of(time),
+        _ => (0, "UTC".to_string()),
+    };
+    zoned_time_value(
         seconds.clamp(i128::from(i64::MIN / 2), i128::from(i64::MAX / 2)) as i64,
         nanos,
+        offset,
+        &zone,
     )
 }
 

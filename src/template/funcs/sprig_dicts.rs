@@ -129,9 +129,13 @@ fn mergo_empty(value: &Value) -> bool {
 }
 
 /// mergo's deep merge of `source` into `target`: nested dicts merge, other values fill keys
-/// missing or empty in the target (or always, with `overwrite`).
+/// missing or empty in the target (or always, with `overwrite`). Without `overwrite` a nil
+/// source entry is skipped, also when the target lacks the key, as mergo does.
 fn merge_into(target: &mut BTreeMap<String, Value>, source: &Map, overwrite: bool, depth: usize) {
     for (key, incoming) in &args::map_entries(source) {
+        if !overwrite && args::is_nil(incoming) {
+            continue;
+        }
         match (target.get(key), incoming) {
             (Some(Value::Map(existing)), Value::Map(nested))
                 if depth < 100

@@ -71,14 +71,24 @@ pub fn title(values: &[Value]) -> FuncResult {
     Ok(Value::str(out))
 }
 
-/// `untitle(s)`: the first character lower-cased.
+/// `untitle(s)`: the first letter of every whitespace-separated word lower-cased.
 pub fn untitle(values: &[Value]) -> FuncResult {
     let text = one_string("untitle", values)?;
-    let mut chars = text.chars();
-    Ok(Value::str(match chars.next() {
-        Some(first) => go_lower(&first.to_string()) + chars.as_str(),
-        None => String::new(),
-    }))
+    // goutils.Uncapitalize: the first letter of every whitespace-separated word.
+    let mut out = String::with_capacity(text.len());
+    let mut word_start = true;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            word_start = true;
+            out.push(c);
+        } else if word_start {
+            word_start = false;
+            out.push_str(&go_lower(c.encode_utf8(&mut [0; 4])));
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(Value::str(out))
 }
 
 /// `substr(start, end int, s)`: Go slicing; out-of-range slices are errors as in Go.
@@ -147,24 +157,37 @@ pub fn trim_prefix(values: &[Value]) -> FuncResult {
     ))
 }
 
-/// `nospace(s)`: all white space removed.
+/// `nospace(s)`: all white space removed (byte-wise, as goutils does).
 pub fn nospace(values: &[Value]) -> FuncResult {
     let text = one_string("nospace", values)?;
-    Ok(Value::str(
-        text.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>(),
-    ))
+    // goutils.DeleteWhiteSpace walks bytes, each taken as a Latin-1 rune; a string without
+    // white-space bytes comes back unchanged.
+    let kept: String = text
+        .bytes()
+        .map(char::from)
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if kept.chars().count() == text.len() {
+        return Ok(Value::str(&*text));
+    }
+    Ok(Value::str(kept))
 }
 
-/// `initials(s)`: the first character of each white-space separated word.
+/// `initials(s)`: the first byte of each white-space separated word, taken as a Latin-1
+/// rune like goutils.Initials (so a non-ASCII first letter gives its lead byte, `é` → `Ã`).
 pub fn initials(values: &[Value]) -> FuncResult {
     let text = one_string("initials", values)?;
-    Ok(Value::str(
-        text.split(char::is_whitespace)
-            .filter_map(|word| word.chars().next())
-            .collect::<String>(),
-    ))
+    let mut out = String::new();
+    let mut after_gap = true;
+    for c in text.bytes().map(char::from) {
+        if c.is_whitespace() {
+            after_gap = true;
+        } else if after_gap {
+            out.push(c);
+            after_gap = false;
+        }
+    }
+    Ok(Value::str(out))
 }
 
 /// `swapcase(s)`.
@@ -724,7 +747,7 @@ mod tests {
             text(title(&[Value::str("hello wORLD-x_y")])),
             "Hello WORLD-X_y"
         );
-        assert_eq!(text(untitle(&[Value::str("Hello World")])), "hello World");
+        assert_eq!(text(untitle(&[Value::str("Hello World")])), "hello world");
         assert_eq!(text(snakecase(&[Value::str("FirstName")])), "first_name");
         assert_eq!(text(snakecase(&[Value::str("HTTPServer")])), "http_server");
         for (input, expected) in [

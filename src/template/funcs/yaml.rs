@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::template::funcs::args::{self, arity, FuncResult};
+use crate::template::funcs::sprig_date;
 use crate::template::Value;
 
 // ---------------------------------------------------------------------------------------------
@@ -40,12 +41,13 @@ enum Node {
 
 fn node(value: &Value) -> Node {
     match value {
-        Value::Map(map) if !map.is_nil => {
+        // yaml.v3 writes a nil map as `{}` and a nil slice as `[]`; only nil pointers and
+        // interfaces are `null`.
+        Value::Map(map) => {
             let mut entries = args::map_entries(map);
             entries.sort_by(|a, b| natural_order(&a.0, &b.0));
             Node::Map(entries)
         }
-        Value::Map(_) => Node::Scalar(Value::Nil),
         Value::Record(record) => Node::Map(
             record
                 .fields
@@ -53,8 +55,7 @@ fn node(value: &Value) -> Node {
                 .map(|(name, v)| (name.to_ascii_lowercase(), v.clone()))
                 .collect(),
         ),
-        Value::List(list) if !list.is_nil => Node::List(list.items.clone()),
-        Value::List(_) => Node::Scalar(Value::Nil),
+        Value::List(list) => Node::List(list.items.clone()),
         Value::Containers(containers) => Node::List(containers.items.clone()),
         other => Node::Scalar(other.clone()),
     }
@@ -526,6 +527,9 @@ fn resolve_plain(text: &str) -> Value {
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
     }
+    if let Some(time) = resolve_timestamp(text) {
+        return time;
+    }
     let plain = text.replace('_', "");
     let body = plain.strip_prefix(['+', '-']).unwrap_or(&plain);
     let integer_like = !body.is_empty()
@@ -562,6 +566,24 @@ fn resolve_plain(text: &str) -> Value {
         }
     }
     Value::str(text)
+}
+
+/// yaml.v3's `parseTimestamp`: text starting `YYYY-` in one of its four layouts becomes a
+/// `time.Time` (in UTC, or a fixed zone for a parsed non-zero offset).
+fn resolve_timestamp(text: &str) -> Option<Value> {
+    let bytes = text.as_bytes();
+    if bytes.len() < 5 || !bytes[..4].iter().all(u8::is_ascii_digit) || bytes[4] != b'-' {
+        return None;
+    }
+    [
+        "2006-1-2T15:4:5.999999999Z07:00",
+        "2006-1-2t15:4:5.999999999Z07:00",
+        "2006-1-2 15:4:5.999999999",
+        "2006-1-2",
+    ]
+    .iter()
+    .find_map(|layout| sprig_date::parse_layout_zoned(layout, text).ok())
+    .map(|(_, _, time)| time)
 }
 
 struct Line<'a> {
@@ -1244,7 +1266,8 @@ mod tests {
         assert_eq!(json_of("hello"), r#""hello""#);
         assert_eq!(json_of("0x10"), "16");
         assert_eq!(json_of("1e3"), "1000");
-        assert_eq!(json_of("2001-12-14"), r#""2001-12-14""#);
+        // yaml.v3 decodes an unquoted timestamp into interface{} as a time.Time.
+        assert_eq!(json_of("2001-12-14"), r#""2001-12-14T00:00:00Z""#);
         assert_eq!(
             json_of("a: |\n  line1\n  line2\nb: x\n"),
             r#"{"a":"line1\nline2\n","b":"x"}"#

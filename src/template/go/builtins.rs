@@ -5,7 +5,7 @@
 //!
 //! It owns the builtins' semantics and must never touch template syntax or variables.
 
-use super::fmt::{is_print, sprint, sprintf, sprintln};
+use super::fmt::{is_print, printable_sprint, sprint, sprintf, sprintln};
 use super::func::{Func, FuncTable};
 use crate::template::value::is_interface_elem;
 use crate::template::Value;
@@ -192,7 +192,7 @@ fn eval_args(args: &[Value]) -> String {
             other => other.clone(),
         })
         .collect();
-    sprint(&printable)
+    printable_sprint(&printable)
 }
 
 /// Go's `HTMLEscapeString`.

@@ -7,13 +7,14 @@
 //! error value. Functions come from the `FuncTable`; printing from `fmt.rs`.
 
 use super::builtins::{arity, from_interface};
-use super::fmt::{quote, sprint_value};
+use super::fmt::{action_text, printable_sprint, quote};
 use super::node::{
     command_string, expr_offset, expr_string, go_location, pipe_string, template_offset,
     template_string,
 };
 use super::{GoTemplate, Tree};
-use crate::template::value::is_interface_elem;
+use crate::template::funcs::sprig_date::time_method;
+use crate::template::value::{is_interface_elem, Time};
 use crate::template::Value;
 use gotmpl::parse::{
     ActionNode, BranchNode, CommandNode, Expr, ListNode, Node, Number, PipeNode, TemplateNode,
@@ -52,7 +53,14 @@ enum At<'t> {
 pub(super) struct Exec<'t> {
     set: &'t GoTemplate,
     tree: &'t Tree,
-    vars: Vec<(&'t str, Value)>,
+    /// Variables with their values and whether each is addressable (see `addressable`).
+    vars: Vec<(&'t str, Value, bool)>,
+    /// Whether dot is addressable.
+    dot_addressable: bool,
+    /// Whether the value evaluated last is addressable in Go (a struct field reached through
+    /// a pointer, or a variable or dot holding one); only a String method with a pointer
+    /// receiver cares (`{{ .Image }}` prints `repo:tag`, `{{ coalesce .Image }}` the struct).
+    addressable: bool,
     depth: usize,
     nesting: usize,
     node: At<'t>,
@@ -70,7 +78,9 @@ impl<'t> Exec<'t> {
         Exec {
             set,
             tree,
-            vars: vec![("$", dot)],
+            vars: vec![("$", dot, false)],
+            dot_addressable: false,
+            addressable: false,
             depth,
             nesting,
             node: At::Nothing,
@@ -128,6 +138,14 @@ impl<'t> Exec<'t> {
         result
     }
 
+    /// `walk_list` with a new dot and its addressability.
+    fn walk_list_at(&mut self, dot: &Value, addressable: bool, list: &'t ListNode) -> Run<()> {
+        let saved = std::mem::replace(&mut self.dot_addressable, addressable);
+        let result = self.walk_list(dot, list);
+        self.dot_addressable = saved;
+        result
+    }
+
     fn walk(&mut self, dot: &Value, node: &'t Node) -> Run<()> {
         match node {
             Node::Text(text) => {
@@ -138,7 +156,7 @@ impl<'t> Exec<'t> {
                 self.at(At::Action(action));
                 let value = self.eval_pipeline(dot, &action.pipe)?;
                 if action.pipe.decl.is_empty() {
-                    self.out.push_str(&sprint_value(&value));
+                    self.out.push_str(&action_text(&value, self.addressable));
                 }
                 Ok(())
             }
@@ -157,8 +175,11 @@ impl<'t> Exec<'t> {
         let mark = self.vars.len();
         let value = self.eval_pipeline(dot, &branch.pipe)?;
         let result = if value.is_true() {
-            let inner = if with { &value } else { dot };
-            self.walk_list(inner, &branch.body)
+            if with {
+                self.walk_list_at(&value, self.addressable, &branch.body)
+            } else {
+                self.walk_list(dot, &branch.body)
+            }
         } else if let Some(else_body) = &branch.else_body {
             self.walk_list(dot, else_body)
         } else {
@@ -173,6 +194,9 @@ impl<'t> Exec<'t> {
         let value = self.eval_pipeline(dot, &branch.pipe)?;
         let mark = self.vars.len();
         let pipe = &branch.pipe;
+        // Elements of a typed slice are addressable; map values and interfaces are not.
+        let element_addressable =
+            matches!(&value, Value::List(list) if !is_interface_elem(list.elem));
         let items: Vec<(Value, Value)> = match &value {
             Value::List(list) => list
                 .items
@@ -211,7 +235,9 @@ impl<'t> Exec<'t> {
             }
             Value::Nil | Value::Missing => Vec::new(),
             other => {
-                return Err(self.error(format!("range can't iterate over {}", sprint_value(other))))
+                // Go ranges over the value with pointers followed, so a container prints as `{...}`.
+                let text = printable_sprint(std::slice::from_ref(other));
+                return Err(self.error(format!("range can't iterate over {text}")));
             }
         };
         let mut count = 0;
@@ -234,19 +260,20 @@ impl<'t> Exec<'t> {
                     } else {
                         element.clone()
                     };
-                    self.set_var(first, assigned)?;
+                    let addressable = pipe.decl.len() == 1 && element_addressable;
+                    self.set_var(first, assigned, addressable)?;
                 } else {
-                    self.set_top_var(1, element.clone());
+                    self.set_top_var(1, element.clone(), element_addressable);
                 }
             }
             if let Some(second) = pipe.decl.get(1) {
                 if pipe.is_assign {
-                    self.set_var(second, element.clone())?;
+                    self.set_var(second, element.clone(), element_addressable)?;
                 } else {
-                    self.set_top_var(2, key);
+                    self.set_top_var(2, key, false);
                 }
             }
-            let result = self.walk_list(&element, &branch.body);
+            let result = self.walk_list_at(&element, element_addressable, &branch.body);
             self.vars.truncate(mark);
             match result {
                 Ok(()) | Err(Flow::Continue) => {}
@@ -270,14 +297,15 @@ impl<'t> Exec<'t> {
         if self.depth >= MAX_DEPTH {
             return Err(self.error(format!("exceeded maximum template depth ({MAX_DEPTH})")));
         }
-        let new_dot = match &template.pipe {
-            Some(pipe) => self.eval_pipeline(dot, pipe)?,
-            None => Value::Missing,
+        let (new_dot, addressable) = match &template.pipe {
+            Some(pipe) => (self.eval_pipeline(dot, pipe)?, self.addressable),
+            None => (Value::Missing, false),
         };
-        let saved_vars = std::mem::replace(&mut self.vars, vec![("$", new_dot.clone())]);
+        let saved_vars =
+            std::mem::replace(&mut self.vars, vec![("$", new_dot.clone(), addressable)]);
         let saved_tree = std::mem::replace(&mut self.tree, tree);
         self.depth += 1;
-        let result = self.walk_list(&new_dot, &tree.root);
+        let result = self.walk_list_at(&new_dot, addressable, &tree.root);
         self.depth -= 1;
         self.tree = saved_tree;
         self.vars = saved_vars;
@@ -287,29 +315,32 @@ impl<'t> Exec<'t> {
         }
     }
 
-    fn set_top_var(&mut self, from_top: usize, value: Value) {
+    fn set_top_var(&mut self, from_top: usize, value: Value, addressable: bool) {
         let length = self.vars.len();
         if let Some(slot) = length
             .checked_sub(from_top)
             .and_then(|index| self.vars.get_mut(index))
         {
             slot.1 = value;
+            slot.2 = addressable;
         }
     }
 
-    fn set_var(&mut self, name: &str, value: Value) -> Run<()> {
-        match self.vars.iter_mut().rev().find(|(var, _)| *var == name) {
+    fn set_var(&mut self, name: &str, value: Value, addressable: bool) -> Run<()> {
+        match self.vars.iter_mut().rev().find(|(var, ..)| *var == name) {
             Some(slot) => {
                 slot.1 = value;
+                slot.2 = addressable;
                 Ok(())
             }
             None => Err(self.error(format!("undefined variable: {name}"))),
         }
     }
 
-    fn var_value(&self, name: &str) -> Run<Value> {
-        match self.vars.iter().rev().find(|(var, _)| *var == name) {
-            Some((_, value)) => Ok(value.clone()),
+    /// A variable's value and whether it is addressable.
+    fn var_value(&self, name: &str) -> Run<(Value, bool)> {
+        match self.vars.iter().rev().find(|(var, ..)| *var == name) {
+            Some((_, value, addressable)) => Ok((value.clone(), *addressable)),
             None => Err(self.error(format!("undefined variable: {name}"))),
         }
     }
@@ -321,13 +352,15 @@ impl<'t> Exec<'t> {
             value = Some(self.eval_command(dot, command, value)?);
         }
         let value = value.unwrap_or(Value::Missing);
+        let addressable = self.addressable;
         for name in &pipe.decl {
             if pipe.is_assign {
-                self.set_var(name, value.clone())?;
+                self.set_var(name, value.clone(), addressable)?;
             } else {
-                self.vars.push((name.as_str(), value.clone()));
+                self.vars.push((name.as_str(), value.clone(), addressable));
             }
         }
+        self.addressable = addressable;
         Ok(value)
     }
 
@@ -373,6 +406,7 @@ impl<'t> Exec<'t> {
         }
         self.at(At::Expr(first));
         self.not_a_function(&command.args, &last)?;
+        self.addressable = matches!(first, Expr::Dot(_)) && self.dot_addressable;
         match first {
             Expr::Bool(_, flag) => Ok(Value::Bool(*flag)),
             Expr::Dot(_) => Ok(dot.clone()),
@@ -410,7 +444,8 @@ impl<'t> Exec<'t> {
         let Expr::Field(_, fields) = expr else {
             return Ok(Value::Missing);
         };
-        self.eval_field_chain(dot, dot.clone(), fields, args, last)
+        let addressable = self.dot_addressable;
+        self.eval_field_chain(dot, (dot.clone(), addressable), fields, args, last)
     }
 
     fn eval_chain_node(
@@ -430,7 +465,8 @@ impl<'t> Exec<'t> {
         }
         // Like Go, field errors are then reported at the last node evaluated inside.
         let receiver = self.eval_arg(dot, inner)?;
-        self.eval_field_chain(dot, receiver, fields, args, last)
+        let addressable = self.addressable;
+        self.eval_field_chain(dot, (receiver, addressable), fields, args, last)
     }
 
     fn eval_variable_node(
@@ -444,41 +480,56 @@ impl<'t> Exec<'t> {
         let Expr::Variable(_, name, fields) = expr else {
             return Ok(Value::Missing);
         };
-        let value = self.var_value(name)?;
+        let (value, addressable) = self.var_value(name)?;
         if fields.is_empty() {
             self.not_a_function(args, &last)?;
+            self.addressable = addressable;
             return Ok(value);
         }
-        self.eval_field_chain(dot, value, fields, args, last)
+        self.eval_field_chain(dot, (value, addressable), fields, args, last)
     }
 
+    /// Evaluates `.A.B.C` on `receiver` (with its addressability); leaves the result's
+    /// addressability in `self.addressable`.
     fn eval_field_chain(
         &mut self,
         dot: &Value,
-        mut receiver: Value,
+        (mut receiver, mut addressable): (Value, bool),
         fields: &'t [gotmpl::parse::SmolStr],
         args: &'t [Expr],
         last: Option<Value>,
     ) -> Run<Value> {
         let Some((final_field, leading)) = fields.split_last() else {
+            self.addressable = addressable;
             return Ok(receiver);
         };
         let mut previous = None;
         let mut in_interface = false;
         for field in leading {
-            (receiver, in_interface) =
-                self.eval_field(dot, field, &[], None, receiver, previous, in_interface)?;
+            let next_addressable = field_addressable(&receiver, field, addressable);
+            (receiver, in_interface) = self.eval_field(
+                dot,
+                field,
+                &[],
+                None,
+                (receiver, addressable),
+                previous,
+                in_interface,
+            )?;
+            addressable = next_addressable;
             previous = Some(field.as_str());
         }
+        let final_addressable = field_addressable(&receiver, final_field, addressable);
         let (value, in_interface) = self.eval_field(
             dot,
             final_field,
             args,
             last,
-            receiver,
+            (receiver, addressable),
             previous,
             in_interface,
         )?;
+        self.addressable = final_addressable && !in_interface;
         // Go unwraps an `interface{}` result: a nil held there is the invalid value.
         Ok(if in_interface {
             from_interface(value, "any")
@@ -493,11 +544,11 @@ impl<'t> Exec<'t> {
     #[allow(clippy::too_many_arguments)]
     fn eval_field(
         &mut self,
-        _dot: &Value,
+        dot: &Value,
         name: &str,
         args: &'t [Expr],
         last: Option<Value>,
-        receiver: Value,
+        (receiver, addressable): (Value, bool),
         previous: Option<&str>,
         in_interface: bool,
     ) -> Run<(Value, bool)> {
@@ -547,8 +598,10 @@ impl<'t> Exec<'t> {
                     }
                     return Ok((value.clone(), false));
                 }
+                // A pointer-receiver method needs an addressable struct, as in Go.
+                let has_method = !record.string_needs_address() || addressable;
                 match (&record.string_form, name) {
-                    (Some(form), "String") => method(self, Value::str(form.as_str())),
+                    (Some(form), "String") if has_method => method(self, Value::str(form.as_str())),
                     _ => Err(self.error(format!(
                         "can't evaluate field {name} in type {}",
                         type_name(&receiver)
@@ -564,22 +617,10 @@ impl<'t> Exec<'t> {
                     None => (Value::Missing, false),
                 })
             }
-            Value::Time(time) => match name {
-                "Unix" => method(self, Value::Int(time.unix_seconds)),
-                "UnixNano" => method(
-                    self,
-                    Value::Int(
-                        time.unix_seconds
-                            .saturating_mul(1_000_000_000)
-                            .saturating_add(i64::from(time.nanos)),
-                    ),
-                ),
-                "String" => method(self, Value::str(time.display.as_str())),
-                _ => Err(self.error(format!(
-                    "can't evaluate field {name} in type {}",
-                    type_name(&receiver)
-                ))),
-            },
+            Value::Time(time) => {
+                let (time, receiver_type) = (time.clone(), type_name(&receiver));
+                self.call_time_method(dot, (&time, &receiver_type), name, args, last)
+            }
             other => Err(self.error(format!(
                 "can't evaluate field {name} in type {}",
                 type_name(other)
@@ -587,9 +628,35 @@ impl<'t> Exec<'t> {
         }
     }
 
+    /// A method of `time.Time` (`.Created.Format "2006-01-02"`, `.Created.Year`, ...).
+    fn call_time_method(
+        &mut self,
+        dot: &Value,
+        (time, receiver_type): (&Time, &str),
+        name: &str,
+        args: &'t [Expr],
+        last: Option<Value>,
+    ) -> Run<(Value, bool)> {
+        let node = self.node;
+        let mut values = Vec::new();
+        for arg in args.iter().skip(1) {
+            values.push(self.eval_arg(dot, arg)?);
+        }
+        values.extend(last);
+        self.node = node;
+        match time_method(time, name, &values) {
+            Some(Ok(value)) => Ok((value, false)),
+            Some(Err(message)) => Err(self.error(message)),
+            None => Err(self.error(format!(
+                "can't evaluate field {name} in type {receiver_type}"
+            ))),
+        }
+    }
+
     /// Evaluates an argument as Go does for an `interface{}` parameter.
     fn eval_arg(&mut self, dot: &Value, expr: &'t Expr) -> Run<Value> {
         self.at(At::Expr(expr));
+        self.addressable = matches!(expr, Expr::Dot(_)) && self.dot_addressable;
         match expr {
             Expr::Dot(_) => Ok(dot.clone()),
             Expr::Nil(_) => Ok(Value::Nil),
@@ -666,6 +733,8 @@ impl<'t> Exec<'t> {
             }
         }
         if name == "and" || name == "or" {
+            // The chosen operand keeps its addressability, as Go returns it unchanged.
+            let last_addressable = self.addressable;
             let mut value = Value::Missing;
             for arg in explicit {
                 value = self.eval_arg(dot, arg)?;
@@ -675,6 +744,7 @@ impl<'t> Exec<'t> {
             }
             if let Some(last) = last {
                 value = last;
+                self.addressable = last_addressable;
             }
             return Ok(value);
         }
@@ -718,10 +788,69 @@ impl<'t> Exec<'t> {
                 }
             },
         };
-        result.map_err(|message| {
+        self.addressable = false;
+        result
+            .map_err(|message| self.call_error((command, ident), name, explicit, &values, &message))
+    }
+
+    /// The error of a failed call. A wrong argument type is reported as Go's argument
+    /// conversion does it: at the node evaluated last for that argument, without "error
+    /// calling", and in the parser's words for a constant.
+    fn call_error(
+        &mut self,
+        (command, ident): (At<'t>, &'t Expr),
+        name: &str,
+        explicit: &'t [Expr],
+        values: &[Value],
+        message: &str,
+    ) -> Flow {
+        let conversion = message
+            .strip_prefix("wrong type for value; expected ")
+            .and_then(|rest| rest.split_once("; got "))
+            .map(|(expected, got)| (expected, Some(got)))
+            .or_else(|| {
+                message
+                    .strip_prefix("invalid value; expected ")
+                    .map(|expected| (expected, None))
+            });
+        let culprit = conversion.and_then(|(_, got)| {
+            explicit
+                .iter()
+                .zip(values)
+                .position(|(_, value)| match got {
+                    Some(got) => value.go_type() == got,
+                    None => matches!(value, Value::Nil | Value::Missing),
+                })
+        });
+        // Go checks the argument count, and converts a piped final value, at the function's
+        // name before calling it.
+        let piped = conversion.is_some() && culprit.is_none() && values.len() > explicit.len();
+        if piped || message.starts_with("wrong number of args for ") {
+            self.at(At::Expr(ident));
+            return self.error(message);
+        }
+        let (Some((expected, _)), Some(index)) = (conversion, culprit) else {
             self.at(command);
-            self.error(format!("error calling {name}: {message}"))
-        })
+            return self.error(format!("error calling {name}: {message}"));
+        };
+        let arg = &explicit[index];
+        let source = &self.tree.file.text;
+        let text = expr_string(arg, source);
+        let message = match arg {
+            Expr::Nil(_) => format!("cannot assign nil to {expected}"),
+            Expr::Bool(..) | Expr::Number(..) | Expr::String(..) => match expected {
+                "string" => format!("expected string; found {text}"),
+                "int" | "int64" | "int32" | "uint" | "uint64" => {
+                    format!("expected integer; found {text}")
+                }
+                "bool" => format!("expected bool; found {text}"),
+                "float64" | "float32" => format!("expected float; found {text}"),
+                _ => format!("can't handle {text} for arg of type {expected}"),
+            },
+            _ => message.to_string(),
+        };
+        self.at(At::Expr(last_evaluated(arg)));
+        self.error(message)
     }
 
     /// docker-gen's `eval name [data]`: executes a template of the set into a string.
@@ -751,5 +880,29 @@ impl<'t> Exec<'t> {
             Err(Flow::Error(message)) => Err(format!("template: {message}")),
             Err(Flow::Break | Flow::Continue) => Ok(Value::str(inner.out)),
         }
+    }
+}
+
+/// Whether field `name` of `receiver` is addressable in Go: a struct field is when the
+/// struct is reached through a pointer or is itself addressable; map values and method
+/// results never are.
+fn field_addressable(receiver: &Value, name: &str, addressable: bool) -> bool {
+    match receiver {
+        Value::Record(record) => {
+            record.field(name).is_some() && (record.is_pointer() || addressable)
+        }
+        _ => false,
+    }
+}
+
+/// The node Go evaluates last for an argument (where its conversion error is reported): the
+/// argument itself, or for a parenthesised pipeline the last argument of its last command.
+fn last_evaluated(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Pipe(_, pipe) => match pipe.commands.last().and_then(|command| command.args.last()) {
+            Some(inner) => last_evaluated(inner),
+            None => expr,
+        },
+        other => other,
     }
 }

@@ -14,19 +14,50 @@ pub fn sprint_value(value: &Value) -> String {
     }
 }
 
+/// What an action (`{{ pipeline }}`) prints, like Go's `printableValue` then `fmt.Fprint`:
+/// a pointer to a struct prints the struct (no `&`), and a String method with a pointer
+/// receiver applies only when the value is `addressable` (a field reached through a pointer,
+/// or a variable or dot holding one), never to a copy.
+pub fn action_text(value: &Value, addressable: bool) -> String {
+    match value {
+        Value::Missing => "<no value>".to_string(),
+        Value::Record(record) if addressable && record.string_needs_address() => {
+            record.string_form.clone().unwrap_or_default()
+        }
+        other => printable_sprint(std::slice::from_ref(other)),
+    }
+}
+
+/// `fmt.Sprint` of operands that went through Go's `printableValue` first (a pointer to a
+/// struct prints without `&`), as text/template's `html`, `js` and `urlquery` do.
+pub fn printable_sprint(values: &[Value]) -> String {
+    let mut printer = Printer {
+        indirect_top: true,
+        ..Printer::default()
+    };
+    printer.sprint(values);
+    printer.buf
+}
+
 /// `fmt.Sprint(values...)`: operands separated by a space when neither side is a string.
 pub fn sprint(values: &[Value]) -> String {
     let mut printer = Printer::default();
-    let mut previous_string = false;
-    for (index, value) in values.iter().enumerate() {
-        let is_string = matches!(value, Value::Str(_));
-        if index > 0 && !is_string && !previous_string {
-            printer.buf.push(' ');
-        }
-        printer.print_arg(value, 'v');
-        previous_string = is_string;
-    }
+    printer.sprint(values);
     printer.buf
+}
+
+impl Printer {
+    fn sprint(&mut self, values: &[Value]) {
+        let mut previous_string = false;
+        for (index, value) in values.iter().enumerate() {
+            let is_string = matches!(value, Value::Str(_));
+            if index > 0 && !is_string && !previous_string {
+                self.buf.push(' ');
+            }
+            self.print_arg(value, 'v');
+            previous_string = is_string;
+        }
+    }
 }
 
 /// `fmt.Sprintln(values...)`: operands always separated by a space, then a newline.
@@ -86,6 +117,10 @@ pub fn format_float(value: f64, format: char, precision: i64) -> String {
     if negative {
         out.push('-');
     }
+    if matches!(format, 'x' | 'X' | 'b') {
+        binary_float(&mut out, magnitude, format, precision);
+        return out;
+    }
     match format {
         'f' | 'F' if precision >= 0 => {
             out.push_str(&format!("{:.*}", precision as usize, magnitude));
@@ -139,6 +174,76 @@ pub fn format_float(value: f64, format: char, precision: i64) -> String {
         }
     }
     out
+}
+
+/// strconv's `%b` (`7881299347898368p-51`) and `%x`/`%X` (`0x1.cp+01`) forms of a
+/// non-negative finite float, precision counting hex digits after the point.
+fn binary_float(out: &mut String, magnitude: f64, format: char, precision: i64) {
+    const MANT_BITS: u32 = 52;
+    let bits = magnitude.to_bits();
+    let mut exponent = ((bits >> MANT_BITS) & 0x7ff) as i64;
+    let mut mantissa = bits & ((1u64 << MANT_BITS) - 1);
+    if exponent == 0 {
+        exponent += 1;
+    } else {
+        mantissa |= 1u64 << MANT_BITS;
+    }
+    exponent -= 1023;
+    if format == 'b' {
+        let exponent = exponent - i64::from(MANT_BITS);
+        out.push_str(&format!(
+            "{mantissa}p{}{exponent}",
+            if exponent >= 0 { "+" } else { "" }
+        ));
+        return;
+    }
+    if mantissa == 0 {
+        exponent = 0;
+    }
+    mantissa <<= 60 - MANT_BITS;
+    while mantissa != 0 && mantissa & (1 << 60) == 0 {
+        mantissa <<= 1;
+        exponent -= 1;
+    }
+    if (0..15).contains(&precision) {
+        let shift = (precision * 4) as u32;
+        let extra = (mantissa << shift) & ((1u64 << 60) - 1);
+        mantissa >>= 60 - shift;
+        if extra | (mantissa & 1) > 1 << 59 {
+            mantissa += 1;
+        }
+        mantissa <<= 60 - shift;
+        if mantissa & (1 << 61) != 0 {
+            mantissa >>= 1;
+            exponent += 1;
+        }
+    }
+    let digits: &[u8] = if format == 'X' {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    out.push('0');
+    out.push(format);
+    out.push(char::from(b'0' + ((mantissa >> 60) & 1) as u8));
+    mantissa <<= 4;
+    let hex_digit = |mantissa: u64| char::from(digits[((mantissa >> 60) & 15) as usize]);
+    if precision < 0 && mantissa != 0 {
+        out.push('.');
+        while mantissa != 0 {
+            out.push(hex_digit(mantissa));
+            mantissa <<= 4;
+        }
+    } else if precision > 0 {
+        out.push('.');
+        for _ in 0..precision {
+            out.push(hex_digit(mantissa));
+            mantissa <<= 4;
+        }
+    }
+    out.push(if format == 'X' { 'P' } else { 'p' });
+    out.push(if exponent < 0 { '-' } else { '+' });
+    out.push_str(&format!("{:02}", exponent.abs()));
 }
 
 /// Splits Rust's `{:e}` form (`1.25e-7`) into significant digits without trailing zeros
@@ -253,6 +358,53 @@ fn too_large(number: i64) -> bool {
     !(-1_000_000..=1_000_000).contains(&number)
 }
 
+/// `%#v` of a composite value or time (Go syntax: `[]string{"a", "b"}`,
+/// `map[string]interface {}{"a":1}`, `context.Network{Name:"n"}`); `None` for scalars,
+/// which the ordinary verbs print.
+fn go_syntax(value: &Value, depth: usize) -> Option<String> {
+    let nested = |item: &Value| -> String {
+        match item {
+            Value::Nil | Value::Missing => "interface {}(nil)".to_string(),
+            other => go_syntax(other, depth + 1)
+                .unwrap_or_else(|| sprintf("%#v", std::slice::from_ref(other))),
+        }
+    };
+    Some(match value {
+        Value::List(list) if list.is_nil => format!("{}(nil)", value.go_type()),
+        Value::Map(map) if map.is_nil => format!("{}(nil)", value.go_type()),
+        Value::List(list) => {
+            let items: Vec<String> = list.items.iter().map(nested).collect();
+            format!("{}{{{}}}", value.go_type(), items.join(", "))
+        }
+        Value::Containers(containers) => {
+            let items: Vec<String> = containers.items.iter().map(nested).collect();
+            format!("[]*context.RuntimeContainer{{{}}}", items.join(", "))
+        }
+        Value::Map(map) => {
+            let items: Vec<String> = map
+                .entries
+                .iter()
+                .map(|(key, item)| format!("{}:{}", quote(&key), nested(&item)))
+                .collect();
+            format!("{}{{{}}}", value.go_type(), items.join(", "))
+        }
+        Value::Record(record) => {
+            let fields: Vec<String> = record
+                .fields
+                .iter()
+                .map(|(name, item)| format!("{name}:{}", nested(item)))
+                .collect();
+            let type_name = value.go_type();
+            let type_name = type_name.trim_start_matches('*');
+            let pointer = if record.is_pointer() { "&" } else { "" };
+            format!("{pointer}{type_name}{{{}}}", fields.join(", "))
+        }
+        Value::Time(time) => crate::template::funcs::sprig_date::go_string(time),
+        Value::Nil | Value::Missing if depth > 0 => "interface {}(nil)".to_string(),
+        _ => return None,
+    })
+}
+
 #[derive(Clone, Copy, Default)]
 struct Flags {
     plus: bool,
@@ -273,6 +425,8 @@ struct Printer {
     erroring: bool,
     reordered: bool,
     good_arg_num: bool,
+    /// Print a top-level pointer to a struct as the struct (Go's `printableValue`).
+    indirect_top: bool,
 }
 
 impl Printer {
@@ -339,7 +493,9 @@ impl Printer {
         if self.erroring || self.flags.sharp_v || !matches!(verb, 'v' | 's' | 'x' | 'X' | 'q') {
             return false;
         }
+        // A String method with a pointer receiver never applies here: fmt gets a copy.
         let form = match value {
+            Value::Record(record) if record.string_needs_address() => return false,
             Value::Record(record) => match &record.string_form {
                 Some(form) => form.clone(),
                 None => return false,
@@ -354,6 +510,12 @@ impl Printer {
     fn print_value(&mut self, value: &Value, verb: char, depth: usize) {
         if depth > 0 && self.handle_methods(value, verb) {
             return;
+        }
+        if self.flags.sharp_v && verb == 'v' && !self.erroring {
+            if let Some(text) = go_syntax(value, depth) {
+                self.buf.push_str(&text);
+                return;
+            }
         }
         match value {
             Value::Nil | Value::Missing => {
@@ -380,6 +542,11 @@ impl Printer {
                 self.buf.push(']');
             }
             Value::Record(record) => {
+                // A pointer to a struct operand prints as `&{...}`; nested pointers would
+                // print as addresses, which tinygen replaces with the struct.
+                if depth == 0 && record.is_pointer() && !self.indirect_top {
+                    self.buf.push('&');
+                }
                 self.buf.push('{');
                 for (index, (name, item)) in record.fields.iter().enumerate() {
                     if index > 0 {
@@ -575,12 +742,7 @@ impl Printer {
             .flags
             .precision
             .map_or(default_precision, |precision| precision as i64);
-        // %x, %X and %b of floats are not supported; they print as %g.
-        let format = match verb {
-            'x' | 'X' | 'b' => 'g',
-            other => other,
-        };
-        let body = format_float(number, format, precision);
+        let body = format_float(number, verb, precision);
         let mut num: Vec<char> = if body.starts_with(['-', '+']) {
             body.chars().collect()
         } else {
@@ -618,7 +780,11 @@ impl Printer {
             while index < num.len() {
                 match num[index] {
                     '.' => has_point = true,
-                    'e' | 'E' => {
+                    'p' | 'P' => {
+                        tail = num.split_off(index);
+                        break;
+                    }
+                    'e' | 'E' if !matches!(verb, 'x' | 'X') => {
                         tail = num.split_off(index);
                         break;
                     }

@@ -1,6 +1,6 @@
 //! Golden cases for the Go engine: every directory under `tests/data/go/` holds a
-//! `template.tmpl`, an optional `context.json` (conventions in `tests/data/go/README.md`)
-//! and either `expected.txt` (the exact output) or `expected_error.txt` (a substring of the
+//! `template.tmpl`, an optional `context.json` (conventions in `tests/data/go/README.md`) or
+//! `snapshot.json` (a `-context` file, read as tinygen reads it) and either `expected.txt` (the exact output) or `expected_error.txt` (a substring of the
 //! error). `TINYGEN_BLESS=1` rewrites the expected files from what the engine produces.
 //! Also a robustness test: garbled templates must parse or fail, never panic or hang.
 
@@ -146,11 +146,21 @@ fn render_case(dir: &Path, table: &FuncTable) -> Result<String, String> {
         let text = read(&name).unwrap_or_default();
         files.push((name.trim_start_matches("extra-").to_string(), text));
     }
-    let root = match read("context.json") {
-        Some(text) => root_value(
+    let root = match (read("snapshot.json"), read("context.json")) {
+        (Some(text), _) => {
+            let snapshot = crate::snapshot::Snapshot::parse(&text)
+                .map_err(|error| format!("snapshot.json: {error}"))?;
+            crate::context::root(
+                &snapshot.containers,
+                &snapshot.env,
+                &snapshot.docker,
+                snapshot.current.as_ref(),
+            )
+        }
+        (None, Some(text)) => root_value(
             &serde_json::from_str(&text).map_err(|error| format!("context.json: {error}"))?,
         ),
-        None => Value::Missing,
+        (None, None) => Value::Missing,
     };
     let template = GoTemplate::parse(&files, table).map_err(|error| error.message)?;
     template.execute(&root).map_err(|error| error.message)

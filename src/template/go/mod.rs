@@ -101,22 +101,23 @@ impl GoTemplate {
 
 /// Parses one file into its trees (the top level first), with Go's parse-time checks.
 fn parse_file(file: &Rc<SourceFile>, funcs: &FuncTable) -> Result<Vec<Tree>, Error> {
+    // Go names only the line of a parse error, not the column.
     let parse_error = |error: gotmpl::TemplateError| match error {
         gotmpl::TemplateError::Parse {
             line, col, message, ..
         }
         | gotmpl::TemplateError::Lex {
             line, col, message, ..
-        } => Error::template(format!("{}:{line}:{col}: {message}", file.name)),
+        } => {
+            let message = go_parse_message(&file.text, line, col, &message);
+            Error::template(format!("{}:{line}: {message}", file.name))
+        }
         other => Error::template(format!("{}: {other}", file.name)),
     };
     let structure_error = || {
         check::check_structure(&file.text).err().map(|problem| {
-            let (line, column) = node::line_column(&file.text, problem.offset);
-            Error::template(format!(
-                "{}:{line}:{column}: {}",
-                file.name, problem.message
-            ))
+            let (line, _) = node::line_column(&file.text, problem.offset);
+            Error::template(format!("{}:{line}: {}", file.name, problem.message))
         })
     };
     let prepared = check::neutralize_left_trim_comments(&file.text);
@@ -144,9 +145,9 @@ fn parse_file(file: &Rc<SourceFile>, funcs: &FuncTable) -> Result<Vec<Tree>, Err
         }
     }
     if let Some(problem) = first_problem {
-        let (line, column) = node::line_column(&file.text, problem.offset);
+        let (line, _) = node::line_column(&file.text, problem.offset);
         return Err(Error::template(format!(
-            "{}:{line}:{column}: {}",
+            "{}:{line}: {}",
             file.name, problem.message
         )));
     }
@@ -170,9 +171,9 @@ fn parse_file(file: &Rc<SourceFile>, funcs: &FuncTable) -> Result<Vec<Tree>, Err
             Some(existing) if existing.root.is_empty_tree() => *existing = define,
             Some(_) if define.root.is_empty_tree() => {}
             Some(_) => {
-                let (line, column) = node::line_column(&file.text, define.root.pos.offset);
+                let (line, _) = node::line_column(&file.text, define.root.pos.offset);
                 return Err(Error::template(format!(
-                    "{}:{line}:{column}: template: multiple definition of template {}",
+                    "{}:{line}: template: multiple definition of template {}",
                     file.name,
                     fmt::quote(&define.name)
                 )));
@@ -181,4 +182,48 @@ fn parse_file(file: &Rc<SourceFile>, funcs: &FuncTable) -> Result<Vec<Tree>, Err
         }
     }
     Ok(trees)
+}
+
+/// gotmpl's parse error message in Go's words where they differ (`{{if}}` is "missing value
+/// for if", an unterminated string is "unterminated quoted string", ...). `line` and `col`
+/// (1-based, characters) are where gotmpl stopped.
+fn go_parse_message(source: &str, line: usize, col: usize, message: &str) -> String {
+    let offset = source
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let offset = source[offset..]
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(source.len(), |(index, _)| offset + index);
+    let before = &source[..offset];
+    match message {
+        "empty command" => {
+            let action = before.rfind("{{").map_or("", |start| &before[start + 2..]);
+            let action = action.strip_prefix('-').unwrap_or(action).trim_start();
+            let keyword = ["if", "range", "with"]
+                .into_iter()
+                .find(|keyword| {
+                    action.strip_prefix(keyword).is_some_and(|rest| {
+                        rest.is_empty() || rest.starts_with(char::is_whitespace)
+                    })
+                })
+                .unwrap_or("command");
+            format!("missing value for {keyword}")
+        }
+        "unterminated string" => "unterminated quoted string".to_string(),
+        _ if message.starts_with("expected RightParen") => "unclosed left paren".to_string(),
+        _ if message.contains("overflows") => {
+            let start = before
+                .trim_end()
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || "._+-".contains(c)))
+                .map_or(0, |index| index + 1);
+            format!(
+                "integer overflow: {}",
+                fmt::quote(before[start..].trim_end())
+            )
+        }
+        other => other.to_string(),
+    }
 }
