@@ -10,21 +10,43 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The root value: the container list plus `$.Env`, `$.Docker` and `$.CurrentContainer`.
+#[cfg(test)]
 pub fn root(
     containers: &[Container],
     env: &BTreeMap<String, String>,
     docker: &DockerInfo,
     current: Option<&Container>,
 ) -> Value {
+    root_from_values(
+        containers.iter().map(container_value).collect(),
+        env_value(env),
+        docker,
+        current.map(container_value),
+    )
+}
+
+/// The root from container values made before (`container_value`), so that a caller that
+/// keeps them between renders converts only the containers that changed.
+pub fn root_from_values(
+    items: Vec<Value>,
+    env: Value,
+    docker: &DockerInfo,
+    current: Option<Value>,
+) -> Value {
     let globals = Globals {
-        env: Value::string_map(env.iter().map(|(k, v)| (k.clone(), v.clone()))),
+        env,
         docker: docker_value(docker),
-        current_container: current.map(container_value).unwrap_or(Value::Nil),
+        current_container: current.unwrap_or(Value::Nil),
     };
     Value::Containers(Rc::new(Containers {
-        items: containers.iter().map(container_value).collect(),
+        items,
         globals: Rc::new(globals),
     }))
+}
+
+/// `$.Env`: a `map[string]string`.
+pub fn env_value(env: &BTreeMap<String, String>) -> Value {
+    Value::string_map(env.iter().map(|(k, v)| (k.clone(), v.clone())))
 }
 
 /// The process environment as `$.Env` shows it (split at the first `=`).

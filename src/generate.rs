@@ -14,9 +14,10 @@ use crate::model::{self, Container, DockerInfo, NetworkFlags};
 use crate::notify;
 use crate::output::{self, Outcome, Output};
 use crate::snapshot::Snapshot;
-use crate::template::{self, Template};
+use crate::template::{self, Template, Value};
 use serde_json::Value as Json;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 use std::time::SystemTime;
 
 /// Renders configured templates from the daemon's containers.
@@ -34,13 +35,18 @@ pub struct Generator {
     entries: Vec<Entry>,
     passes: u64,
     /// The context file's data, which replaces the daemon (`-context`).
-    offline: Option<Snapshot>,
+    offline: Option<Gathered>,
+    /// tinygen's environment, read once: `$.Env`.
+    env: BTreeMap<String, String>,
+    env_value: Value,
     explain: bool,
 }
 
 struct Cached {
     fingerprint: String,
-    container: Container,
+    container: Rc<Container>,
+    /// The container as templates see it, converted once per inspect.
+    value: Value,
     /// Inspect said `State.Running: false` (not merely absent).
     stopped: bool,
     last_seen: u64,
@@ -53,6 +59,51 @@ struct Entry {
     output: Output,
     /// The template files' stamp when the last render failed on the template.
     broken_at: Option<Vec<(Option<SystemTime>, u64)>>,
+}
+
+/// Containers with their template values, shared with the inspect cache.
+type Listed = Vec<(Rc<Container>, Value)>;
+
+/// What one render sees.
+#[derive(Clone)]
+struct Gathered {
+    containers: Listed,
+    current: Option<(Rc<Container>, Value)>,
+    docker: DockerInfo,
+    env: BTreeMap<String, String>,
+    env_value: Value,
+}
+
+impl Gathered {
+    fn from_snapshot(snapshot: Snapshot) -> Gathered {
+        let convert = |container: Container| {
+            let value = context::container_value(&container);
+            (Rc::new(container), value)
+        };
+        Gathered {
+            containers: snapshot.containers.into_iter().map(convert).collect(),
+            current: snapshot.current.map(convert),
+            docker: snapshot.docker,
+            env_value: context::env_value(&snapshot.env),
+            env: snapshot.env,
+        }
+    }
+
+    fn to_snapshot(&self) -> Snapshot {
+        Snapshot {
+            containers: self
+                .containers
+                .iter()
+                .map(|(container, _)| (**container).clone())
+                .collect(),
+            docker: self.docker.clone(),
+            env: self.env.clone(),
+            current: self
+                .current
+                .as_ref()
+                .map(|(container, _)| (**container).clone()),
+        }
+    }
 }
 
 /// What one pass did.
@@ -77,6 +128,7 @@ impl Generator {
     /// finds the container tinygen runs in.
     /// With `offline` (a context file) no daemon is asked for anything but notifications.
     pub fn new(config: &Config, client: Client, offline: Option<Snapshot>) -> Generator {
+        let env = context::process_env();
         let mut docker = DockerInfo::default();
         if offline.is_none() {
             match client.version() {
@@ -103,7 +155,9 @@ impl Generator {
             current_container_id: detect_current_container_id(),
             entries,
             passes: 0,
-            offline,
+            offline: offline.map(Gathered::from_snapshot),
+            env_value: context::env_value(&env),
+            env,
             explain: config.explain,
         }
     }
@@ -199,7 +253,7 @@ impl Generator {
 
     /// The data template `index` would see, for `-dump-context`.
     pub fn snapshot(&mut self, index: usize) -> Result<Snapshot> {
-        self.gather(index, true)
+        Ok(self.gather(index, true)?.to_snapshot())
     }
 
     /// Loads template `index` and renders it from fresh data; blank lines stripped unless
@@ -214,11 +268,14 @@ impl Generator {
                 .is_some_and(|template| template.mentions("Docker"))
         };
         let data = self.gather(index, needs_info)?;
-        let root = context::root(
-            &data.containers,
-            &data.env,
+        let root = context::root_from_values(
+            data.containers
+                .iter()
+                .map(|(_, value)| value.clone())
+                .collect(),
+            data.env_value.clone(),
             &data.docker,
-            data.current.as_ref(),
+            data.current.as_ref().map(|(_, value)| value.clone()),
         );
         let entry = &self.entries[index];
         let Some(template) = &entry.template else {
@@ -236,24 +293,25 @@ impl Generator {
 
     /// The containers, `$.Docker`, `$.Env` and `$.CurrentContainer` for template `index`:
     /// from the context file when there is one, else from the daemon.
-    fn gather(&mut self, index: usize, needs_info: bool) -> Result<Snapshot> {
-        if let Some(snapshot) = &self.offline {
-            return Ok(snapshot.clone());
+    fn gather(&mut self, index: usize, needs_info: bool) -> Result<Gathered> {
+        if let Some(offline) = &self.offline {
+            return Ok(offline.clone());
         }
         let containers = self.containers(index, needs_info)?;
         let current = self.current_container(&containers);
-        Ok(Snapshot {
+        Ok(Gathered {
             containers,
-            docker: self.docker.clone(),
-            env: context::process_env(),
             current,
+            docker: self.docker.clone(),
+            env: self.env.clone(),
+            env_value: self.env_value.clone(),
         })
     }
 
     /// Lists the containers of template `index` and inspects those not cached, changed in the
     /// list, or named by an event (spec §5.2.1, with docker-gen's N inspects cut to the
     /// changed ones).
-    fn containers(&mut self, index: usize, needs_info: bool) -> Result<Vec<Container>> {
+    fn containers(&mut self, index: usize, needs_info: bool) -> Result<Listed> {
         self.passes += 1;
         if needs_info {
             match self.client.info() {
@@ -288,7 +346,8 @@ impl Generator {
                             id.to_string(),
                             Cached {
                                 fingerprint,
-                                container,
+                                value: context::container_value(&container),
+                                container: Rc::new(container),
                                 stopped,
                                 last_seen: 0,
                             },
@@ -310,7 +369,7 @@ impl Generator {
                 if running_only && cached.stopped {
                     continue;
                 }
-                containers.push(cached.container.clone());
+                containers.push((cached.container.clone(), cached.value.clone()));
             }
         }
         // Keep what other templates' filters may still list; drop what no recent pass saw.
@@ -408,16 +467,19 @@ impl Generator {
     }
 
     /// `$.CurrentContainer`: from the list when it is there, else inspected on its own.
-    fn current_container(&mut self, containers: &[Container]) -> Option<Container> {
+    fn current_container(&mut self, containers: &Listed) -> Option<(Rc<Container>, Value)> {
         let id = self.current_container_id.clone();
         if id.is_empty() {
             return None;
         }
-        if let Some(container) = containers.iter().find(|container| container.id == id) {
-            return Some(container.clone());
+        if let Some(found) = containers.iter().find(|(container, _)| container.id == id) {
+            return Some(found.clone());
         }
         match self.inspect(&id) {
-            Ok((container, _)) => Some(container),
+            Ok((container, _)) => {
+                let value = context::container_value(&container);
+                Some((Rc::new(container), value))
+            }
             Err(error) => {
                 log!("Error inspecting current container: {id}: {error}");
                 None
