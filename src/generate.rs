@@ -41,6 +41,8 @@ pub struct Generator {
 struct Cached {
     fingerprint: String,
     container: Container,
+    /// Inspect said `State.Running: false` (not merely absent).
+    stopped: bool,
     last_seen: u64,
 }
 
@@ -281,12 +283,13 @@ impl Generator {
                 && !self.invalidated.contains(id);
             if !fresh {
                 match self.inspect(id) {
-                    Ok(container) => {
+                    Ok((container, stopped)) => {
                         self.cache.insert(
                             id.to_string(),
                             Cached {
                                 fingerprint,
                                 container,
+                                stopped,
                                 last_seen: 0,
                             },
                         );
@@ -304,7 +307,7 @@ impl Generator {
                 // Right after a `die` event the daemon's list can still show the container
                 // as running while inspect already says it stopped (its list view is updated
                 // after the event; `docker kill` sends no later event): trust inspect.
-                if running_only && !cached.container.running {
+                if running_only && cached.stopped {
                     continue;
                 }
                 containers.push(cached.container.clone());
@@ -382,8 +385,9 @@ impl Generator {
     }
 
     /// Inspects one container, refreshing the network table first when it names a network
-    /// the table does not know.
-    fn inspect(&mut self, id: &str) -> Result<Container> {
+    /// the table does not know. The flag is true when inspect says `State.Running: false`
+    /// (an inspect without `State` does not count as stopped).
+    fn inspect(&mut self, id: &str) -> Result<(Container, bool)> {
         let inspect = self.client.inspect_container(id)?;
         let known = |flags: &NetworkFlags| {
             inspect["NetworkSettings"]["Networks"]
@@ -400,7 +404,7 @@ impl Generator {
         };
         let container = Container::from_inspect(&inspect, &networks.0);
         self.networks = Some(networks);
-        Ok(container)
+        Ok((container, inspect["State"]["Running"] == false))
     }
 
     /// `$.CurrentContainer`: from the list when it is there, else inspected on its own.
@@ -413,7 +417,7 @@ impl Generator {
             return Some(container.clone());
         }
         match self.inspect(&id) {
-            Ok(container) => Some(container),
+            Ok((container, _)) => Some(container),
             Err(error) => {
                 log!("Error inspecting current container: {id}: {error}");
                 None

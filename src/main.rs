@@ -20,6 +20,13 @@ mod sys;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let signals = match watch::install_signal_handlers() {
+        Ok(signals) => signals,
+        Err(error) => {
+            log!("{error}");
+            return ExitCode::from(error.exit_code());
+        }
+    };
     let args = match cli::parse(std::env::args_os().skip(1)) {
         Ok(args) => args,
         Err(error) => {
@@ -39,7 +46,7 @@ fn main() -> ExitCode {
         eprint!("{}", cli::usage());
         return ExitCode::from(1);
     }
-    match watch::run(&args) {
+    match watch::run(&args, signals) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             log!("{error}");

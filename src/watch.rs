@@ -45,27 +45,54 @@ enum Message {
 /// Runs tinygen and returns the exit status: renders every template once and, with
 /// `-watch` or `-interval`, keeps them current until SIGINT, SIGTERM or SIGQUIT; or runs one
 /// of the tooling modes (`-dry-run`, `-dump-context`, `-check-template`).
-pub fn run(args: &Args) -> Result<u8> {
-    // First of all, so that an early SIGHUP cannot kill the process (spec §1.1).
-    let signals = Signals::new([SIGHUP, SIGINT, SIGTERM, SIGQUIT]).map_err(|error| {
-        Error::new(
-            ErrorKind::Io,
-            format!("installing signal handlers: {error}"),
-        )
-    })?;
+pub fn run(args: &Args, signals: Signals) -> Result<u8> {
     let config = Config::resolve(args, &|name| std::env::var(name).ok())?;
-    if config.mode == Mode::CheckTemplate {
-        return Ok(check_templates(&config));
+    let long_running = config.mode == Mode::Render
+        && (config.watches()
+            || config
+                .templates
+                .iter()
+                .any(|template| template.interval > 0));
+    if long_running {
+        Service::start(&config, generator(&config)?, signals).run();
+        return Ok(0);
     }
+    // Everything else runs once: SIGHUP stays ignored, the other signals end the process as
+    // their default actions would (a hung request must not make it deaf to SIGTERM).
+    let handle = signals.handle();
+    let default_actions = spawn("signals", move || {
+        let mut signals = signals;
+        for signal in signals.forever() {
+            if signal != SIGHUP {
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+            }
+        }
+    });
+    let result = run_once(&config);
+    handle.close();
+    let _ = default_actions.join();
+    result
+}
+
+/// The generator for `config`: the daemon's client and, with `-context`, the context file.
+fn generator(config: &Config) -> Result<Generator> {
     let client = Client::new(&config.endpoint, &config.tls)?;
     let offline = config
         .context_file
         .as_deref()
         .map(Snapshot::load)
         .transpose()?;
-    let mut generator = Generator::new(&config, client, offline);
+    Ok(Generator::new(config, client, offline))
+}
+
+/// One-shot renders and the tooling modes.
+fn run_once(config: &Config) -> Result<u8> {
+    if config.mode == Mode::CheckTemplate {
+        return Ok(check_templates(config));
+    }
+    let mut generator = generator(config)?;
     match &config.mode {
-        Mode::DryRun => return Ok(dry_run(&mut generator, config.templates.len())),
+        Mode::DryRun => Ok(dry_run(&mut generator, config.templates.len())),
         Mode::DumpContext(path) => {
             // The first template's container filters choose what is dumped.
             let snapshot = generator.snapshot(0)?;
@@ -75,26 +102,17 @@ pub fn run(args: &Args) -> Result<u8> {
                 snapshot.containers.len(),
                 path.display()
             );
-            return Ok(0);
+            Ok(0)
         }
-        Mode::Render | Mode::CheckTemplate => {}
-    }
-    let long_running = config.watches()
-        || config
-            .templates
-            .iter()
-            .any(|template| template.interval > 0);
-    if !long_running {
-        drop(signals);
-        // One-shot: a listing or template error is an error (exit 1); docker-gen exits 0
-        // after a listing error, which hides an unreachable daemon from scripts.
-        for index in 0..config.templates.len() {
-            generator.render(index, false)?;
+        Mode::Render | Mode::CheckTemplate => {
+            // A listing or template error is an error (exit 1); docker-gen exits 0 after a
+            // listing error, which hides an unreachable daemon from scripts.
+            for index in 0..config.templates.len() {
+                generator.render(index, false)?;
+            }
+            Ok(0)
         }
-        return Ok(0);
     }
-    Service::start(&config, generator, signals).run();
-    Ok(0)
 }
 
 /// `-check-template`: parses every template without a daemon; 1 if any fails.
@@ -138,6 +156,18 @@ fn dry_run(generator: &mut Generator, templates: usize) -> u8 {
         print!("{}", output::unified_diff(&name, &current, &preview.new));
     }
     u8::from(changed)
+}
+
+/// Takes over SIGHUP, SIGINT, SIGTERM and SIGQUIT; `main` calls this first of all, so that an
+/// early SIGHUP cannot kill the process (spec §1.1). The signals queue up until the service
+/// reads them.
+pub fn install_signal_handlers() -> Result<Signals> {
+    Signals::new([SIGHUP, SIGINT, SIGTERM, SIGQUIT]).map_err(|error| {
+        Error::new(
+            ErrorKind::Io,
+            format!("installing signal handlers: {error}"),
+        )
+    })
 }
 
 /// The long-running state of the main thread.

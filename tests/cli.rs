@@ -208,7 +208,7 @@ fn daemon_faults_are_clear_errors_and_keep_the_old_output() {
 #[test]
 fn missing_fields_and_failed_inspects_are_tolerated() {
     let daemon = FakeDaemon::start();
-    let bare = json!({"Id": ID_A, "Name": "/bare", "Config": null, "NetworkSettings": null, "HostConfig": null});
+    let bare = json!({"Id": ID_A, "Name": "/bare", "State": {"Running": true}, "Config": null, "NetworkSettings": null, "HostConfig": null});
     daemon.containers(&[bare, inspect(ID_B, "api", "172.17.0.3")]);
     daemon.route(
         "GET",
@@ -223,7 +223,13 @@ fn missing_fields_and_failed_inspects_are_tolerated() {
     );
     let output = tinygen(&["-endpoint", &daemon.endpoint(), &template]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "bare::;");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "bare::;",
+        "{}\n{:?}",
+        stderr(&output),
+        daemon.requests()
+    );
     assert!(
         stderr(&output).contains(&format!("Error inspecting container: {ID_B}")),
         "{}",
@@ -304,4 +310,53 @@ fn percent_decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A one-shot run stuck on a daemon that never answers still ends on SIGTERM, and a SIGHUP
+/// (ignored, as docker-gen ignores it) does not kill it.
+#[test]
+fn one_shot_ignores_sighup_and_ends_on_sigterm() {
+    use std::os::unix::process::ExitStatusExt;
+    let daemon = FakeDaemon::start();
+    daemon.route("GET", "/containers/json", Response::Hang);
+    let dir = temp_dir("sigterm");
+    let template = write(&dir, "t.tt", TT);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tinygen"))
+        .args(["-endpoint", &daemon.endpoint(), &template])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    let signal = |name: &str| {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    // Wait until it is blocked on the list request.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while daemon.count("GET /containers/json") == 0 {
+        assert!(std::time::Instant::now() < deadline, "tinygen never listed");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    signal("HUP");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "SIGHUP must not end a one-shot run"
+    );
+    signal("TERM");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "SIGTERM did not end the run"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert_eq!(status.signal(), Some(libc::SIGTERM));
 }

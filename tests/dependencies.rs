@@ -23,14 +23,12 @@ const ALLOWED: &[(&str, &str)] = &[
     ("gotmpl", "the Go template dialect"),
     ("toml", "docker-gen's -config files"),
     ("rustls", "TLS to tcp:// endpoints (feature tls)"),
-    ("similar", "the diff logged when a destination changes"),
     (
         "regex-lite",
         "the regex template functions, without regex's size",
     ),
     // Pulled in by the above.
     ("base64", "ureq"),
-    ("bstr", "similar (optional there; locked, not built)"),
     ("bytes", "ureq-proto / http"),
     ("cc", "ring's build script (C and assembly)"),
     ("cfg-if", "ring, getrandom"),

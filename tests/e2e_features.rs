@@ -109,7 +109,9 @@ fn a_failing_check_rolls_back_in_watch_mode_and_the_next_good_change_goes_throug
     .unwrap_or_else(|| panic!("first render\n{}", tinygen.diagnostics()));
     let before = fs::read(&dest).unwrap();
     let reloads = || read(&notified).lines().count();
-    assert_eq!(reloads(), 1);
+    // The notification runs right after the write.
+    poll_until(Duration::from_secs(5), || (reloads() == 1).then_some(()))
+        .unwrap_or_else(|| panic!("the first reload\n{}", tinygen.diagnostics()));
 
     let bad = Container::builder(&run, "bad")
         .label("proxy.upstream", "evil; include /etc/passwd")
@@ -187,7 +189,8 @@ fn offline_render_from_a_dumped_context_matches_the_live_render() {
             .run();
         offline.assert_success();
         assert_eq!(
-            offline.stdout, live.stdout,
+            mask_daemon_counts(&offline.stdout),
+            mask_daemon_counts(&live.stdout),
             "{name}: offline and live renders differ"
         );
         assert!(
@@ -196,4 +199,20 @@ fn offline_render_from_a_dumped_context_matches_the_live_render() {
             live.stdout
         );
     }
+}
+
+/// Hides `$.Docker.NumContainers` and `NumImages` in a JSON rendering: they count the whole
+/// daemon, which tests running in parallel change between two renders.
+fn mask_daemon_counts(text: &str) -> String {
+    let mut text = text.to_string();
+    for key in ["\"NumContainers\":", "\"NumImages\":"] {
+        if let Some(start) = text.find(key) {
+            let from = start + key.len();
+            let end = text[from..]
+                .find(|c: char| !c.is_ascii_digit())
+                .map_or(text.len(), |length| from + length);
+            text.replace_range(from..end, "N");
+        }
+    }
+    text
 }

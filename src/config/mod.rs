@@ -108,17 +108,6 @@ pub const DEFAULT_EVENTS: [&str; 4] = ["start", "stop", "die", "health_status"];
 /// The endpoint used when neither `-endpoint` nor `DOCKER_HOST` names one.
 pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
 
-/// The statuses `-include-stopped` lists (spec §1.2).
-const ALL_STATUSES: [&str; 7] = [
-    "created",
-    "restarting",
-    "running",
-    "removing",
-    "paused",
-    "exited",
-    "dead",
-];
-
 impl Config {
     /// Resolves the typed arguments with the environment (`env` looks a variable up) and,
     /// with `-config`, the config files. The caller has checked that there is a template or
@@ -235,16 +224,11 @@ fn template_from_args(args: &Args, env: &dyn Fn(&str) -> Option<String>) -> Resu
                 .filter(|item| !item.is_empty()),
         );
     }
-    if !container_filter.contains_key("status") {
-        let statuses: &[&str] = if args.include_stopped {
-            &ALL_STATUSES
-        } else {
-            &["running"]
-        };
-        container_filter.insert(
-            "status".to_string(),
-            statuses.iter().map(|s| s.to_string()).collect(),
-        );
+    // docker-gen lists every status by name for -include-stopped; listing without a status
+    // filter (`all=1`) gives the same containers and also works with Podman, which refuses
+    // the states it does not have ("unknown container state: restarting").
+    if !container_filter.contains_key("status") && !args.include_stopped {
+        container_filter.insert("status".to_string(), vec!["running".to_string()]);
     }
     if args.only_published && !container_filter.contains_key("publish") {
         container_filter.insert("publish".to_string(), vec!["1-65535".to_string()]);
@@ -344,7 +328,10 @@ mod tests {
         let template = &resolve(&["-include-stopped", "-only-exposed", "t"], &[])
             .unwrap()
             .templates[0];
-        assert_eq!(template.container_filter["status"].len(), 7);
+        assert!(
+            !template.container_filter.contains_key("status"),
+            "all=1 lists every state"
+        );
         assert_eq!(template.container_filter["expose"], ["1-65535"]);
         let template = &resolve(&["-only-exposed", "-only-published", "t"], &[])
             .unwrap()

@@ -7,6 +7,10 @@
 //! place instead, which keeps its inode. A symlinked dest is followed. It knows nothing of
 //! templates, containers or notifications.
 
+mod diff;
+
+pub use diff::unified_diff;
+
 use crate::error::{Error, Result};
 use std::fs::{self, File, OpenOptions};
 use std::hash::{DefaultHasher, Hasher};
@@ -241,15 +245,6 @@ fn write_in_place(target: &Path, content: &[u8]) -> io::Result<()> {
     let mut file = OpenOptions::new().write(true).truncate(true).open(target)?;
     file.write_all(content)?;
     file.sync_all()
-}
-
-/// A unified diff of `old` and `new` with three lines of context, headed by `name`.
-pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("{name} (current)"), &format!("{name} (new)"))
-        .to_string()
 }
 
 /// Drops lines made only of whitespace (Unicode `IsSpace`), keeping other lines byte for
