@@ -314,3 +314,25 @@ fn a_failed_check_keeps_the_previous_file_and_skips_notifications() {
     );
     assert_eq!(fs::read_to_string(&notified).unwrap().lines().count(), 2);
 }
+
+#[test]
+fn check_template_names_an_unknown_function_in_a_go_template() {
+    let dir = temp_dir("lint-go");
+    let bad = write(
+        &dir,
+        "proxy.tmpl",
+        "{{ range $ }}\n  {{ .Name | frobnicate }}\n{{ end }}\n",
+    );
+    let output = tinygen(&[
+        "-endpoint",
+        "unix:///nonexistent.sock",
+        "-check-template",
+        &bad,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = text(&output.stdout);
+    assert!(
+        report.contains("proxy.tmpl:2") && report.contains("\"frobnicate\" not defined"),
+        "{report}"
+    );
+}
