@@ -63,7 +63,7 @@ pub fn is_nil(value: &Value) -> bool {
 
 /// True when a Go element type name means `interface{}`.
 pub fn is_iface_elem(elem: &str) -> bool {
-    elem == "any" || elem == "interface {}" || elem.is_empty()
+    crate::template::value::is_interface_elem(elem)
 }
 
 fn wrong_type(expected: &str, value: &Value) -> String {
@@ -217,38 +217,7 @@ pub fn elem_of(value: &Value) -> &'static str {
 
 /// Go's `%T` of a value passed as `interface{}`.
 pub fn type_name(value: &Value) -> String {
-    match value {
-        Value::Nil | Value::Missing => "<nil>".to_string(),
-        Value::Bool(_) => "bool".to_string(),
-        Value::Int(_) => "int".to_string(),
-        Value::Float(_) => "float64".to_string(),
-        Value::Str(_) => "string".to_string(),
-        Value::List(list) => format!("[]{}", go_elem(list.elem)),
-        Value::Map(map) => format!("map[string]{}", go_elem(map.elem)),
-        Value::Record(record) => record_type(record.type_name),
-        Value::Time(_) => "time.Time".to_string(),
-        Value::Containers(_) => "*context.Context".to_string(),
-    }
-}
-
-fn go_elem(elem: &str) -> String {
-    if is_iface_elem(elem) {
-        "interface {}".to_string()
-    } else if elem.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
-        record_type(elem)
-    } else {
-        elem.to_string()
-    }
-}
-
-fn record_type(name: &str) -> String {
-    if name.contains('.') {
-        name.to_string()
-    } else if name == "RuntimeContainer" {
-        "*context.RuntimeContainer".to_string()
-    } else {
-        format!("context.{name}")
-    }
+    value.go_type()
 }
 
 /// Go's `reflect.Kind` name of a value passed as `interface{}`.
