@@ -71,7 +71,7 @@ const FLAGS: &[Flag] = &[
     Flag { name: "endpoint", kind: Kind::Text, default: "", help: "docker api endpoint (tcp|unix://..); default DOCKER_HOST, then unix:///var/run/docker.sock" },
     Flag { name: "event-filter", kind: Kind::Text, default: "event=start,stop,die,health_status", help: "additional event filter key=value (repeatable; added to the default)" },
     Flag { name: "explain", kind: Kind::Bool, default: "false", help: "log which containers each render includes, and which filter excludes the others" },
-    Flag { name: "include-stopped", kind: Kind::Bool, default: "false", help: "include stopped containers (adds status filters)" },
+    Flag { name: "include-stopped", kind: Kind::Bool, default: "false", help: "include stopped containers (without it only running containers are listed)" },
     Flag { name: "interval", kind: Kind::Int, default: "0", help: "notify command interval (secs)" },
     Flag { name: "keep-blank-lines", kind: Kind::Bool, default: "false", help: "keep blank lines in the output file" },
     Flag { name: "notify", kind: Kind::Text, default: "", help: "run command after template is regenerated (e.g. `restart xyz`)" },
