@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 /// docker-gen pings the daemon after this much silence on the events stream (spec §5.8).
 const PING_AFTER_SILENCE: Duration = Duration::from_secs(10);
 
+/// How long a terminating signal waits for the main thread before the process exits anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
 /// While a template fails, its files are checked this often so a fix renders at once.
 const BROKEN_TEMPLATE_CHECK: Duration = Duration::from_secs(1);
 
@@ -179,6 +182,8 @@ struct Service {
     events_stop: Option<Sender<()>>,
     events: Arc<EventsControl>,
     signals_handle: signal_hook::iterator::Handle,
+    /// Dropped when the main thread starts to shut down (see the signal thread).
+    stopping: Option<Sender<()>>,
     threads: Vec<JoinHandle<()>>,
     watching: bool,
     connected: bool,
@@ -199,10 +204,19 @@ impl Service {
         let mut threads = Vec::new();
         let signals_handle = signals.handle();
         let signal_sender = sender.clone();
+        let (stopping, stopped) = mpsc::channel::<()>();
         threads.push(spawn("signals", move || {
             for signal in signals.forever() {
                 if signal_sender.send(Message::Signal(signal)).is_err() {
                     break;
+                }
+                // The main thread may be blocked on a daemon that accepts requests and never
+                // answers (up to the 30 s request timeout): exit at once anyway, as promised.
+                if signal != SIGHUP
+                    && stopped.recv_timeout(SHUTDOWN_GRACE) == Err(RecvTimeoutError::Timeout)
+                {
+                    log!("Exiting without waiting for a blocked request to the daemon");
+                    std::process::exit(0);
                 }
             }
         }));
@@ -264,6 +278,7 @@ impl Service {
             events_stop,
             events,
             signals_handle,
+            stopping: Some(stopping),
             threads,
             watching,
             connected: false,
@@ -461,6 +476,7 @@ impl Service {
 
     /// Stops and joins every thread.
     fn shutdown(mut self) {
+        self.stopping = None;
         self.signals_handle.close();
         self.bursts = None;
         self.events_stop = None;

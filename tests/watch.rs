@@ -551,3 +551,45 @@ fn config_file_with_two_templates() {
         || read(&dest) == "a=2;\n",
     );
 }
+
+#[test]
+fn sigterm_while_a_request_hangs_exits_at_once() {
+    let (daemon, dir, template, dest) = setup("hang-term", COUNTERS);
+    daemon.containers(&[inspect(ID_A, "a", 1)]);
+    let mut tinygen = Tinygen::start(
+        &dir,
+        &[
+            "-endpoint",
+            &daemon.endpoint(),
+            "-watch",
+            &template,
+            dest.to_str().unwrap(),
+        ],
+    );
+    wait_until(&tinygen, Duration::from_secs(5), "the first render", || {
+        daemon.event_streams() == 1 && read(&dest) == "a=1;\n"
+    });
+    // The daemon now accepts the listing request and never answers it.
+    daemon.route("GET", "/containers/json", Response::Hang);
+    daemon.clear_requests();
+    daemon.push_event(&event("start", ID_A));
+    wait_until(
+        &tinygen,
+        Duration::from_secs(5),
+        "the hanging list request",
+        || daemon.count("GET /containers/json") == 1,
+    );
+    let sent = Instant::now();
+    tinygen.signal("TERM");
+    assert_eq!(
+        tinygen.wait_exit(Duration::from_secs(6)),
+        Some(0),
+        "{}",
+        tinygen.log()
+    );
+    assert!(
+        sent.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        sent.elapsed()
+    );
+}
