@@ -20,6 +20,8 @@
 
 #[path = "support/fake_daemon.rs"]
 mod fake_daemon;
+#[path = "support/build.rs"]
+mod build;
 
 use fake_daemon::FakeDaemon;
 use serde_json::{json, Value};
@@ -201,34 +203,7 @@ fn static_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("TINYGEN_EDGE_BINARY") {
         return PathBuf::from(path);
     }
-    // A target directory of its own: the outer `cargo test` may hold the lock on its own.
-    let test_binary = PathBuf::from(env!("CARGO_BIN_EXE_tinygen"));
-    let target_dir = test_binary
-        .parent()
-        .and_then(Path::parent)
-        .map(|dir| dir.join("edge-image"))
-        .unwrap_or_else(|| PathBuf::from("target/edge-image"));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let status = Command::new(&cargo)
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--no-default-features",
-            "--target",
-            MUSL_TARGET,
-        ])
-        .arg("--manifest-path")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .stdin(Stdio::null())
-        .status()
-        .unwrap_or_else(|e| panic!("{cargo} build: {e}"));
-    assert!(
-        status.success(),
-        "cargo build --release --target {MUSL_TARGET} failed: {status}"
-    );
-    target_dir.join(MUSL_TARGET).join("release/tinygen")
+    build::release_binary(MUSL_TARGET, &[])
 }
 
 /// Builds the test's busybox image (FROM scratch + a static busybox) when it is missing.

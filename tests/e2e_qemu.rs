@@ -8,7 +8,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use support::docker::{label_filter, require_docker, run_id, Container, TempDir, ENDPOINT};
 
@@ -36,36 +36,12 @@ fn target_installed() -> bool {
         .is_dir()
 }
 
-/// A release build for aarch64 without TLS (no C compiler needed), in a target directory of
-/// its own so that the outer `cargo test` lock does not block it.
+/// A release build for aarch64 without TLS (no C compiler needed), linked with rust-lld.
 fn aarch64_binary() -> PathBuf {
-    let target_dir = PathBuf::from(env!("CARGO_BIN_EXE_tinygen"))
-        .parent()
-        .and_then(Path::parent)
-        .map(|dir| dir.join("edge-aarch64"))
-        .unwrap_or_else(|| PathBuf::from("target/edge-aarch64"));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let status = Command::new(&cargo)
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--no-default-features",
-            "--target",
-            TARGET,
-        ])
-        .arg("--manifest-path")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .env("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld")
-        .stdin(Stdio::null())
-        .status()
-        .unwrap_or_else(|error| panic!("{cargo} build: {error}"));
-    assert!(
-        status.success(),
-        "cargo build --target {TARGET} failed: {status}"
-    );
-    target_dir.join(TARGET).join("release/tinygen")
+    support::build::release_binary(
+        TARGET,
+        &[("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld")],
+    )
 }
 
 fn qemu(binary: &Path, args: &[&str]) -> (bool, String, String) {
