@@ -79,6 +79,22 @@ impl Drop for Tinygen {
     }
 }
 
+/// Starts `tinygen -endpoint <fake> -watch <extra> <template> <dest>`.
+fn watching(
+    daemon: &FakeDaemon,
+    dir: &Path,
+    template: &str,
+    dest: &Path,
+    extra: &[&str],
+) -> Tinygen {
+    let endpoint = daemon.endpoint();
+    let mut args = vec!["-endpoint", endpoint.as_str(), "-watch"];
+    args.extend_from_slice(extra);
+    args.push(template);
+    args.push(dest.to_str().unwrap());
+    Tinygen::start(dir, &args)
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tinygen-watch-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
@@ -128,19 +144,12 @@ fn a_burst_renders_once_and_costs_one_list_and_one_inspect() {
     daemon.containers(&[inspect(ID_A, "a", 1), inspect(ID_B, "b", 1)]);
     let notified = dir.join("notified");
     let notify = format!("echo x >> {}", notified.display());
-    let tinygen = Tinygen::start(
+    let tinygen = watching(
+        &daemon,
         &dir,
-        &[
-            "-endpoint",
-            &daemon.endpoint(),
-            "-watch",
-            "-wait",
-            "100ms:1s",
-            "-notify",
-            &notify,
-            &template,
-            dest.to_str().unwrap(),
-        ],
+        &template,
+        &dest,
+        &["-wait", "100ms:1s", "-notify", &notify],
     );
     wait_until(&tinygen, Duration::from_secs(5), "the first render", || {
         read(&dest) == "a=1;b=1;\n"
@@ -148,7 +157,13 @@ fn a_burst_renders_once_and_costs_one_list_and_one_inspect() {
     wait_until(&tinygen, Duration::from_secs(5), "the event stream", || {
         daemon.event_streams() == 1
     });
-    assert_eq!(read(&notified).lines().count(), 1);
+    // The notification runs right after the write.
+    wait_until(
+        &tinygen,
+        Duration::from_secs(5),
+        "the first notification",
+        || read(&notified).lines().count() == 1,
+    );
 
     daemon.clear_requests();
     daemon.containers(&[inspect(ID_A, "a", 2), inspect(ID_B, "b", 1)]);
@@ -195,16 +210,7 @@ fn a_burst_renders_once_and_costs_one_list_and_one_inspect() {
 fn a_stop_that_removes_a_container_costs_one_list_and_no_inspect() {
     let (daemon, dir, template, dest) = setup("stop", COUNTERS);
     daemon.containers(&[inspect(ID_A, "a", 1), inspect(ID_B, "b", 1)]);
-    let tinygen = Tinygen::start(
-        &dir,
-        &[
-            "-endpoint",
-            &daemon.endpoint(),
-            "-watch",
-            &template,
-            dest.to_str().unwrap(),
-        ],
-    );
+    let tinygen = watching(&daemon, &dir, &template, &dest, &[]);
     wait_until(&tinygen, Duration::from_secs(5), "the first render", || {
         read(&dest) == "a=1;b=1;\n"
     });
@@ -239,16 +245,7 @@ fn a_stop_that_removes_a_container_costs_one_list_and_no_inspect() {
 fn garbage_lines_are_skipped_and_short_ids_are_safe() {
     let (daemon, dir, template, dest) = setup("garbage", COUNTERS);
     daemon.containers(&[inspect(ID_A, "a", 1)]);
-    let tinygen = Tinygen::start(
-        &dir,
-        &[
-            "-endpoint",
-            &daemon.endpoint(),
-            "-watch",
-            &template,
-            dest.to_str().unwrap(),
-        ],
-    );
+    let tinygen = watching(&daemon, &dir, &template, &dest, &[]);
     wait_until(&tinygen, Duration::from_secs(5), "the event stream", || {
         daemon.event_streams() == 1 && read(&dest) == "a=1;\n"
     });
@@ -274,16 +271,7 @@ fn garbage_lines_are_skipped_and_short_ids_are_safe() {
 fn reconnects_after_the_stream_ends_and_resyncs() {
     let (daemon, dir, template, dest) = setup("reconnect", COUNTERS);
     daemon.containers(&[inspect(ID_A, "a", 1)]);
-    let tinygen = Tinygen::start(
-        &dir,
-        &[
-            "-endpoint",
-            &daemon.endpoint(),
-            "-watch",
-            &template,
-            dest.to_str().unwrap(),
-        ],
-    );
+    let tinygen = watching(&daemon, &dir, &template, &dest, &[]);
     wait_until(&tinygen, Duration::from_secs(5), "the event stream", || {
         daemon.event_streams() == 1 && read(&dest) == "a=1;\n"
     });
@@ -319,16 +307,7 @@ fn reconnects_after_the_stream_ends_and_resyncs() {
 fn a_silent_stream_with_a_dead_daemon_is_detected_by_ping() {
     let (daemon, dir, template, dest) = setup("ping", COUNTERS);
     daemon.containers(&[inspect(ID_A, "a", 1)]);
-    let tinygen = Tinygen::start(
-        &dir,
-        &[
-            "-endpoint",
-            &daemon.endpoint(),
-            "-watch",
-            &template,
-            dest.to_str().unwrap(),
-        ],
-    );
+    let tinygen = watching(&daemon, &dir, &template, &dest, &[]);
     wait_until(&tinygen, Duration::from_secs(5), "the event stream", || {
         daemon.event_streams() == 1 && read(&dest) == "a=1;\n"
     });
@@ -355,18 +334,7 @@ fn sigterm_during_an_outage_exits_at_once() {
     let (daemon, dir, template, dest) = setup("outage", COUNTERS);
     daemon.route("GET", "/events", Response::Close);
     daemon.route("GET", "/containers/json", Response::Close);
-    let mut tinygen = Tinygen::start(
-        &dir,
-        &[
-            "-endpoint",
-            &daemon.endpoint(),
-            "-watch",
-            "-wait",
-            "5s:20s",
-            &template,
-            dest.to_str().unwrap(),
-        ],
-    );
+    let mut tinygen = watching(&daemon, &dir, &template, &dest, &["-wait", "5s:20s"]);
     wait_until(
         &tinygen,
         Duration::from_secs(5),
@@ -392,18 +360,7 @@ fn sigterm_during_an_outage_exits_at_once() {
 fn sigterm_during_a_debounce_wait_exits_at_once() {
     let (daemon, dir, template, dest) = setup("debounce-term", COUNTERS);
     daemon.containers(&[inspect(ID_A, "a", 1)]);
-    let mut tinygen = Tinygen::start(
-        &dir,
-        &[
-            "-endpoint",
-            &daemon.endpoint(),
-            "-watch",
-            "-wait",
-            "10s:30s",
-            &template,
-            dest.to_str().unwrap(),
-        ],
-    );
+    let mut tinygen = watching(&daemon, &dir, &template, &dest, &["-wait", "10s:30s"]);
     wait_until(&tinygen, Duration::from_secs(5), "the event stream", || {
         daemon.event_streams() == 1 && read(&dest) == "a=1;\n"
     });
@@ -424,16 +381,7 @@ fn sigterm_during_a_debounce_wait_exits_at_once() {
 fn sighup_renders_again_and_a_broken_template_keeps_the_service_alive() {
     let (daemon, dir, template, dest) = setup("hup", COUNTERS);
     daemon.containers(&[inspect(ID_A, "a", 1)]);
-    let tinygen = Tinygen::start(
-        &dir,
-        &[
-            "-endpoint",
-            &daemon.endpoint(),
-            "-watch",
-            &template,
-            dest.to_str().unwrap(),
-        ],
-    );
+    let tinygen = watching(&daemon, &dir, &template, &dest, &[]);
     wait_until(&tinygen, Duration::from_secs(5), "the first render", || {
         daemon.event_streams() == 1 && read(&dest) == "a=1;\n"
     });
@@ -556,16 +504,7 @@ fn config_file_with_two_templates() {
 fn sigterm_while_a_request_hangs_exits_at_once() {
     let (daemon, dir, template, dest) = setup("hang-term", COUNTERS);
     daemon.containers(&[inspect(ID_A, "a", 1)]);
-    let mut tinygen = Tinygen::start(
-        &dir,
-        &[
-            "-endpoint",
-            &daemon.endpoint(),
-            "-watch",
-            &template,
-            dest.to_str().unwrap(),
-        ],
-    );
+    let mut tinygen = watching(&daemon, &dir, &template, &dest, &[]);
     wait_until(&tinygen, Duration::from_secs(5), "the first render", || {
         daemon.event_streams() == 1 && read(&dest) == "a=1;\n"
     });
