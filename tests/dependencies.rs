@@ -27,6 +27,10 @@ const ALLOWED: &[(&str, &str)] = &[
         "regex-lite",
         "the regex template functions, without regex's size",
     ),
+    (
+        "rustc-hash",
+        "a fast hasher for the template executor's name tables",
+    ),
     // Pulled in by the above.
     ("base64", "ureq"),
     ("bytes", "ureq-proto / http"),

@@ -91,11 +91,6 @@ impl Entries {
         self.0.borrow().is_empty()
     }
 
-    /// The keys, sorted.
-    pub fn keys(&self) -> Vec<String> {
-        self.0.borrow().keys().cloned().collect()
-    }
-
     /// A snapshot of the entries in key order.
     pub fn iter(&self) -> std::vec::IntoIter<(String, Value)> {
         self.0
@@ -113,6 +108,11 @@ impl Entries {
 
     pub fn insert(&self, key: String, value: Value) -> Option<Value> {
         self.0.borrow_mut().insert(key, value)
+    }
+
+    /// Replaces all entries at once (in place: every holder of the map sees the new ones).
+    pub fn replace(&self, entries: BTreeMap<String, Value>) {
+        *self.0.borrow_mut() = entries;
     }
 
     pub fn remove(&self, key: &str) -> Option<Value> {

@@ -175,14 +175,7 @@ pub fn map_store(map: &Rc<Map>, entries: BTreeMap<String, Value>) -> Value {
     if map.is_nil {
         return Value::map(map.elem, entries);
     }
-    for key in map.entries.keys() {
-        if !entries.contains_key(&key) {
-            map.entries.remove(&key);
-        }
-    }
-    for (key, value) in entries {
-        map.entries.insert(key, value);
-    }
+    map.entries.replace(entries);
     Value::Map(map.clone())
 }
 

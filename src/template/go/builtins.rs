@@ -36,7 +36,7 @@ pub fn builtins(table: &mut FuncTable) {
     for (name, func) in plain {
         table.insert(name, func);
     }
-    for name in ["and", "or", "call"] {
+    for name in ["and", "or", "call", "eval"] {
         table.insert(name, executor_only);
     }
 }

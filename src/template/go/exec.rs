@@ -6,8 +6,9 @@
 //! It owns evaluation and must never panic on any template or value: every failure is an
 //! error value. Functions come from the `FuncTable`; printing from `fmt.rs`.
 
-use super::builtins::{arity, from_interface};
+use super::builtins::from_interface;
 use super::fmt::{action_text, printable_sprint, quote};
+use super::func::{Entry, Kind};
 use super::node::{
     command_string, expr_offset, expr_string, go_location, pipe_string, template_offset,
     template_string,
@@ -39,6 +40,35 @@ pub(super) enum Flow {
 
 type Run<T> = Result<T, Flow>;
 
+/// A template variable: its name (with a tag for quick comparison), its value and whether
+/// it is addressable (see `Exec::addressable`).
+struct Var<'t> {
+    tag: u64,
+    name: &'t str,
+    value: Value,
+    addressable: bool,
+}
+
+impl<'t> Var<'t> {
+    fn new(name: &'t str, value: Value, addressable: bool) -> Var<'t> {
+        Var {
+            tag: Var::tag(name),
+            name,
+            value,
+            addressable,
+        }
+    }
+
+    /// The length and the first and last bytes of a name: equal names have equal tags, and
+    /// most different names in a template differ in one of them.
+    fn tag(name: &str) -> u64 {
+        let bytes = name.as_bytes();
+        let first = bytes.get(1).copied().unwrap_or(0);
+        let last = bytes.last().copied().unwrap_or(0);
+        (bytes.len() as u64) << 16 | u64::from(first) << 8 | u64::from(last)
+    }
+}
+
 /// The node execution is at, for error messages (Go's `state.node`).
 #[derive(Clone, Copy)]
 enum At<'t> {
@@ -54,7 +84,14 @@ pub(super) struct Exec<'t> {
     set: &'t GoTemplate,
     tree: &'t Tree,
     /// Variables with their values and whether each is addressable (see `addressable`).
-    vars: Vec<(&'t str, Value, bool)>,
+    vars: Vec<Var<'t>>,
+    /// Where the running template's variables start (its `$`); a `{{template}}` call pushes
+    /// its own `$` above the caller's variables and sees only its own.
+    vars_base: usize,
+    /// Where the innermost variable scope starts (an `if`/`with`/`range` body, a template).
+    /// A `$x :=` whose name is already declared in this scope reuses that slot: the older
+    /// variable could never be seen again, and both would end with the scope.
+    scope: usize,
     /// Whether dot is addressable.
     dot_addressable: bool,
     /// Whether the value evaluated last is addressable in Go (a struct field reached through
@@ -64,6 +101,8 @@ pub(super) struct Exec<'t> {
     depth: usize,
     nesting: usize,
     node: At<'t>,
+    /// Emptied argument vectors of finished calls, reused so a call does not allocate.
+    arg_buffers: Vec<Vec<Value>>,
     pub out: String,
 }
 
@@ -78,19 +117,22 @@ impl<'t> Exec<'t> {
         Exec {
             set,
             tree,
-            vars: vec![("$", dot, false)],
+            vars: vec![Var::new("$", dot, false)],
+            vars_base: 0,
+            scope: 0,
             dot_addressable: false,
             addressable: false,
             depth,
             nesting,
             node: At::Nothing,
+            arg_buffers: Vec::new(),
             out: String::new(),
         }
     }
 
     /// Runs the tree with `$` as dot.
     pub(super) fn run(&mut self) -> Run<()> {
-        let dot = self.vars[0].1.clone();
+        let dot = self.vars[self.vars_base].value.clone();
         let tree = self.tree;
         match self.walk_list(&dot, &tree.root) {
             Err(Flow::Break | Flow::Continue) => Ok(()),
@@ -152,14 +194,7 @@ impl<'t> Exec<'t> {
                 self.out.push_str(&text.text);
                 Ok(())
             }
-            Node::Action(action) => {
-                self.at(At::Action(action));
-                let value = self.eval_pipeline(dot, &action.pipe)?;
-                if action.pipe.decl.is_empty() {
-                    self.out.push_str(&action_text(&value, self.addressable));
-                }
-                Ok(())
-            }
+            Node::Action(action) => self.walk_action(dot, action),
             Node::If(branch) => self.walk_if_or_with(false, dot, branch),
             Node::With(branch) => self.walk_if_or_with(true, dot, branch),
             Node::Range(branch) => self.walk_range(dot, branch),
@@ -171,10 +206,35 @@ impl<'t> Exec<'t> {
         }
     }
 
+    fn walk_action(&mut self, dot: &Value, action: &'t ActionNode) -> Run<()> {
+        self.at(At::Action(action));
+        let value = self.eval_pipeline(dot, &action.pipe)?;
+        if action.pipe.decl.is_empty() {
+            match &value {
+                Value::Str(text) => self.out.push_str(text),
+                other => self.out.push_str(&action_text(other, self.addressable)),
+            }
+        }
+        Ok(())
+    }
+
     fn walk_if_or_with(&mut self, with: bool, dot: &Value, branch: &'t BranchNode) -> Run<()> {
         let mark = self.vars.len();
+        let saved_scope = std::mem::replace(&mut self.scope, mark);
+        let result = self.walk_if_or_with_in_scope(with, dot, branch);
+        self.scope = saved_scope;
+        self.vars.truncate(mark);
+        result
+    }
+
+    fn walk_if_or_with_in_scope(
+        &mut self,
+        with: bool,
+        dot: &Value,
+        branch: &'t BranchNode,
+    ) -> Run<()> {
         let value = self.eval_pipeline(dot, &branch.pipe)?;
-        let result = if value.is_true() {
+        if value.is_true() {
             if with {
                 self.walk_list_at(&value, self.addressable, &branch.body)
             } else {
@@ -184,15 +244,23 @@ impl<'t> Exec<'t> {
             self.walk_list(dot, else_body)
         } else {
             Ok(())
-        };
-        self.vars.truncate(mark);
-        result
+        }
     }
 
     fn walk_range(&mut self, dot: &Value, branch: &'t BranchNode) -> Run<()> {
+        let outer_scope = self.scope;
+        let result = self.walk_range_in_scope(dot, branch);
+        self.scope = outer_scope;
+        result
+    }
+
+    fn walk_range_in_scope(&mut self, dot: &Value, branch: &'t BranchNode) -> Run<()> {
         let outer_mark = self.vars.len();
+        // The range variables are pushed one each and then set from the top of the stack.
+        self.scope = usize::MAX;
         let value = self.eval_pipeline(dot, &branch.pipe)?;
         let mark = self.vars.len();
+        self.scope = mark;
         let pipe = &branch.pipe;
         // Elements of a typed slice are addressable; map values and interfaces are not.
         let element_addressable =
@@ -301,14 +369,18 @@ impl<'t> Exec<'t> {
             Some(pipe) => (self.eval_pipeline(dot, pipe)?, self.addressable),
             None => (Value::Missing, false),
         };
-        let saved_vars =
-            std::mem::replace(&mut self.vars, vec![("$", new_dot.clone(), addressable)]);
+        let mark = self.vars.len();
+        self.vars.push(Var::new("$", new_dot.clone(), addressable));
+        let saved_base = std::mem::replace(&mut self.vars_base, mark);
+        let saved_scope = std::mem::replace(&mut self.scope, mark);
         let saved_tree = std::mem::replace(&mut self.tree, tree);
         self.depth += 1;
         let result = self.walk_list_at(&new_dot, addressable, &tree.root);
         self.depth -= 1;
         self.tree = saved_tree;
-        self.vars = saved_vars;
+        self.vars_base = saved_base;
+        self.scope = saved_scope;
+        self.vars.truncate(mark);
         match result {
             Err(Flow::Break | Flow::Continue) => Ok(()),
             other => other,
@@ -321,16 +393,39 @@ impl<'t> Exec<'t> {
             .checked_sub(from_top)
             .and_then(|index| self.vars.get_mut(index))
         {
-            slot.1 = value;
-            slot.2 = addressable;
+            slot.value = value;
+            slot.addressable = addressable;
         }
     }
 
+    /// `$name := value`.
+    fn declare(&mut self, name: &'t str, value: Value, addressable: bool) {
+        match self.find_var(name) {
+            Some(index) if index >= self.scope => {
+                let slot = &mut self.vars[index];
+                slot.value = value;
+                slot.addressable = addressable;
+            }
+            _ => self.vars.push(Var::new(name, value, addressable)),
+        }
+    }
+
+    /// The innermost variable `name` of the running template.
+    fn find_var(&self, name: &str) -> Option<usize> {
+        let tag = Var::tag(name);
+        let visible = self.vars.get(self.vars_base..).unwrap_or(&[]);
+        let index = visible
+            .iter()
+            .rposition(|var| var.tag == tag && var.name == name)?;
+        Some(self.vars_base + index)
+    }
+
     fn set_var(&mut self, name: &str, value: Value, addressable: bool) -> Run<()> {
-        match self.vars.iter_mut().rev().find(|(var, ..)| *var == name) {
-            Some(slot) => {
-                slot.1 = value;
-                slot.2 = addressable;
+        match self.find_var(name) {
+            Some(index) => {
+                let slot = &mut self.vars[index];
+                slot.value = value;
+                slot.addressable = addressable;
                 Ok(())
             }
             None => Err(self.error(format!("undefined variable: {name}"))),
@@ -339,8 +434,11 @@ impl<'t> Exec<'t> {
 
     /// A variable's value and whether it is addressable.
     fn var_value(&self, name: &str) -> Run<(Value, bool)> {
-        match self.vars.iter().rev().find(|(var, ..)| *var == name) {
-            Some((_, value, addressable)) => Ok((value.clone(), *addressable)),
+        match self.find_var(name) {
+            Some(index) => {
+                let var = &self.vars[index];
+                Ok((var.value.clone(), var.addressable))
+            }
             None => Err(self.error(format!("undefined variable: {name}"))),
         }
     }
@@ -357,7 +455,7 @@ impl<'t> Exec<'t> {
             if pipe.is_assign {
                 self.set_var(name, value.clone(), addressable)?;
             } else {
-                self.vars.push((name.as_str(), value.clone(), addressable));
+                self.declare(name.as_str(), value.clone(), addressable);
             }
         }
         self.addressable = addressable;
@@ -412,7 +510,7 @@ impl<'t> Exec<'t> {
             Expr::Dot(_) => Ok(dot.clone()),
             Expr::Nil(_) => Err(self.error("nil is not a command")),
             Expr::Number(..) => self.ideal_constant(first),
-            Expr::String(_, text) => Ok(Value::str(&**text)),
+            Expr::String(_, text) => Ok(self.set.literal(text)),
             other => Err(self.error(format!(
                 "can't evaluate command {}",
                 quote(&expr_string(other, &self.tree.file.text))
@@ -674,7 +772,7 @@ impl<'t> Exec<'t> {
             Expr::Chain(..) => self.eval_chain_node(dot, expr, &[], None),
             Expr::Bool(_, flag) => Ok(Value::Bool(*flag)),
             Expr::Number(..) => self.ideal_constant(expr),
-            Expr::String(_, text) => Ok(Value::str(&**text)),
+            Expr::String(_, text) => Ok(self.set.literal(text)),
         }
     }
 
@@ -694,7 +792,7 @@ impl<'t> Exec<'t> {
     fn eval_string_arg(&mut self, dot: &Value, expr: &'t Expr) -> Run<Value> {
         self.at(At::Expr(expr));
         match expr {
-            Expr::String(_, text) => Ok(Value::str(&**text)),
+            Expr::String(_, text) => Ok(self.set.literal(text)),
             Expr::Nil(_) => Err(self.error("cannot assign nil to string")),
             Expr::Bool(..) | Expr::Number(..) => Err(self.error(format!(
                 "expected string; found {}",
@@ -719,7 +817,10 @@ impl<'t> Exec<'t> {
         self.at(At::Expr(ident));
         let explicit = args.get(1..).unwrap_or(&[]);
         let count = explicit.len() + usize::from(last.is_some());
-        if let Some((fixed, variadic)) = arity(name) {
+        let Some(&Entry { func, kind, arity }) = self.set.funcs.entry(name) else {
+            return Err(self.error(format!("{} is not a defined function", quote(name))));
+        };
+        if let Some((fixed, variadic)) = arity {
             if variadic && count < fixed {
                 return Err(self.error(format!(
                     "wrong number of args for {name}: want at least {fixed} got {}",
@@ -732,13 +833,13 @@ impl<'t> Exec<'t> {
                 )));
             }
         }
-        if name == "and" || name == "or" {
+        if kind == Kind::And || kind == Kind::Or {
             // The chosen operand keeps its addressability, as Go returns it unchanged.
             let last_addressable = self.addressable;
             let mut value = Value::Missing;
             for arg in explicit {
                 value = self.eval_arg(dot, arg)?;
-                if value.is_true() == (name == "or") {
+                if value.is_true() == (kind == Kind::Or) {
                     return Ok(value);
                 }
             }
@@ -748,8 +849,46 @@ impl<'t> Exec<'t> {
             }
             return Ok(value);
         }
-        let string_first = matches!(name, "printf" | "eval");
-        let mut values = Vec::with_capacity(count);
+        let string_first = kind == Kind::Printf || kind == Kind::Eval;
+        let mut values = self.arg_buffers.pop().unwrap_or_default();
+        if let Err(flow) = self.eval_args(dot, explicit, last, string_first, &mut values) {
+            self.recycle(values);
+            return Err(flow);
+        }
+        let result = match kind {
+            Kind::Call => Err(match values.first() {
+                Some(Value::Nil | Value::Missing) | None => "call of nil".to_string(),
+                Some(other) => {
+                    let callee = match explicit.first() {
+                        Some(arg) => expr_string(arg, &self.tree.file.text),
+                        None => match other {
+                            Value::Str(text) => text.to_string(),
+                            value => format!("<{} Value>", value.go_type()),
+                        },
+                    };
+                    format!("non-function {callee} of type {}", other.go_type())
+                }
+            }),
+            Kind::Eval => self.eval_template(&values),
+            _ => func(&values),
+        };
+        self.addressable = false;
+        let result = result.map_err(|message| {
+            self.call_error((command, ident), name, explicit, &values, &message)
+        });
+        self.recycle(values);
+        result
+    }
+
+    /// Evaluates a call's arguments into `values`: the explicit ones, then the piped one.
+    fn eval_args(
+        &mut self,
+        dot: &Value,
+        explicit: &'t [Expr],
+        last: Option<Value>,
+        string_first: bool,
+        values: &mut Vec<Value>,
+    ) -> Run<()> {
         for (index, arg) in explicit.iter().enumerate() {
             let value = if index == 0 && string_first {
                 self.eval_string_arg(dot, arg)?
@@ -766,31 +905,13 @@ impl<'t> Exec<'t> {
             };
             values.push(last);
         }
-        let result = match name {
-            "call" => Err(match values.first() {
-                Some(Value::Nil | Value::Missing) | None => "call of nil".to_string(),
-                Some(other) => {
-                    let callee = match explicit.first() {
-                        Some(arg) => expr_string(arg, &self.tree.file.text),
-                        None => match other {
-                            Value::Str(text) => text.to_string(),
-                            value => format!("<{} Value>", value.go_type()),
-                        },
-                    };
-                    format!("non-function {callee} of type {}", other.go_type())
-                }
-            }),
-            "eval" => self.eval_template(&values),
-            _ => match self.set.funcs.get(name) {
-                Some(func) => func(&values),
-                None => {
-                    return Err(self.error(format!("{} is not a defined function", quote(name))))
-                }
-            },
-        };
-        self.addressable = false;
-        result
-            .map_err(|message| self.call_error((command, ident), name, explicit, &values, &message))
+        Ok(())
+    }
+
+    /// Returns an argument buffer for reuse by later calls (one per nesting level of calls).
+    fn recycle(&mut self, mut values: Vec<Value>) {
+        values.clear();
+        self.arg_buffers.push(values);
     }
 
     /// The error of a failed call. A wrong argument type is reported as Go's argument

@@ -21,6 +21,8 @@ pub use func::{Func, FuncTable};
 use crate::error::Error;
 use crate::template::Value;
 use gotmpl::parse::{ListNode, Parser};
+use rustc_hash::FxBuildHasher;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -32,6 +34,10 @@ pub struct GoTemplate {
     owner: String,
     trees: HashMap<String, Rc<Tree>>,
     funcs: FuncTable,
+    /// String constants of the trees as values, made on first use so that evaluating a
+    /// constant does not allocate. Keyed by the address of the constant's text, which stays
+    /// put: trees are never changed or dropped while the set lives.
+    literals: RefCell<HashMap<usize, Rc<str>, FxBuildHasher>>,
 }
 
 /// One named template: a file's top level or a `define`/`block` body.
@@ -78,7 +84,16 @@ impl GoTemplate {
             owner,
             trees,
             funcs: funcs.clone(),
+            literals: RefCell::default(),
         })
+    }
+
+    /// The value of a string constant of one of the set's trees.
+    fn literal(&self, text: &std::sync::Arc<str>) -> Value {
+        let key = std::sync::Arc::as_ptr(text) as *const u8 as usize;
+        let mut literals = self.literals.borrow_mut();
+        let text = literals.entry(key).or_insert_with(|| Rc::from(&**text));
+        Value::Str(text.clone())
     }
 
     /// Executes with `root` as `.` and `$`.
