@@ -141,13 +141,7 @@ pub fn container_value(container: &Container) -> Value {
         vec![
             ("ID", Value::str(container.node.id.as_str())),
             ("Name", Value::str(container.node.name.as_str())),
-            (
-                "Address",
-                address_value(&Address {
-                    ip: container.node.ip.clone(),
-                    ..Address::default()
-                }),
-            ),
+            ("Address", address_value(&container.node.address)),
         ],
     );
     let labels = match &container.labels {

@@ -81,7 +81,8 @@ pub struct Volume {
 pub struct SwarmNode {
     pub id: String,
     pub name: String,
-    pub ip: String,
+    /// docker-gen fills only the IP from the daemon; a context file may carry the rest.
+    pub address: Address,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -216,7 +217,10 @@ impl Container {
             node: SwarmNode {
                 id: text(inspect, &["Node", "ID"]),
                 name: text(inspect, &["Node", "Name"]),
-                ip: text(inspect, &["Node", "IP"]),
+                address: Address {
+                    ip: text(inspect, &["Node", "IP"]),
+                    ..Address::default()
+                },
             },
             labels,
             ip: text(settings, &["IPAddress"]),

@@ -204,7 +204,7 @@ fn container(json: &Json) -> Result<Container, String> {
         node: SwarmNode {
             id: text_at(&json["Node"], "ID"),
             name: text_at(&json["Node"], "Name"),
-            ip: text_at(&json["Node"]["Address"], "IP"),
+            address: address(&json["Node"]["Address"]),
         },
         labels: string_map(&json["Labels"]),
         ip: text_at(json, "IP"),
@@ -255,7 +255,11 @@ mod tests {
             "Mounts": [{"Source": "/srv", "Destination": "/www", "Mode": "ro"}]
         });
         let flags: NetworkFlags = [("edge".to_string(), true)].into();
-        let web = Container::from_inspect(&inspect, &flags);
+        let mut web = Container::from_inspect(&inspect, &flags);
+        // A hand-written file may give the node's address more than docker-gen's IP.
+        web.node.address.ip = "192.168.1.2".into();
+        web.node.address.port = "2377".into();
+        web.node.address.proto = "tcp".into();
         let bare =
             Container::from_inspect(&json!({"Id": "b", "Name": "/bare"}), &NetworkFlags::new());
         Snapshot {
