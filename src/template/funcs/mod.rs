@@ -18,6 +18,7 @@ pub mod dockergen;
 pub mod encoding;
 pub mod json;
 pub mod regex;
+pub mod semver;
 pub mod sprig_dicts;
 pub mod sprig_lists;
 pub mod sprig_date;
@@ -239,6 +240,9 @@ const SPRIG: &[(&str, Func)] = &[
     ("regexSplit", regex::regex_split),
     ("mustRegexSplit", regex::must_regex_split),
     ("regexQuoteMeta", regex::regex_quote_meta),
+    // Semantic versions.
+    ("semver", semver::semver),
+    ("semverCompare", semver::semver_compare),
 ];
 
 /// docker-gen's functions (spec §4.3), masking sprig's of the same name.
