@@ -17,6 +17,7 @@ pub mod deepget;
 pub mod dockergen;
 pub mod encoding;
 pub mod json;
+pub mod network;
 pub mod regex;
 pub mod semver;
 pub mod sprig_dicts;
@@ -221,6 +222,7 @@ const SPRIG: &[(&str, Func)] = &[
     ("uuidv4", sprig_random::uuidv4),
     ("urlParse", sprig_random::url_parse),
     ("urlJoin", sprig_random::url_join),
+    ("getHostByName", network::get_host_by_name),
     // Flow control.
     ("fail", sprig_misc::fail),
     // Regular expressions.
