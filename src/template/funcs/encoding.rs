@@ -111,6 +111,11 @@ pub fn base64_of(bytes: &[u8]) -> String {
     encode(bytes, BASE64, 6, 4)
 }
 
+/// Go's `base64.StdEncoding.DecodeString`.
+pub fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
+    decode(text, BASE64, 6, 4, "base64")
+}
+
 /// `b64enc(s)`.
 pub fn b64enc(values: &[Value]) -> FuncResult {
     string_fn("b64enc", values, |text| {
