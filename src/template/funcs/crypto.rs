@@ -283,6 +283,35 @@ pub fn derive_password(values: &[Value]) -> FuncResult {
     )))
 }
 
+/// sprig's certificate functions are not implemented (RSA, DSA, ECDSA and X.509 would cost
+/// more than the rest of the library). They exist so that templates naming them parse, as
+/// in Go, and fail only when called: after Go's argument count check, with this message.
+macro_rules! not_in_this_build {
+    ($($func:ident $name:literal $count:literal),* $(,)?) => {$(
+        #[doc = concat!("`", $name, "`: not in this build; always an error.")]
+        pub fn $func(values: &[Value]) -> FuncResult {
+            arity($name, values, $count)?;
+            Err(concat!(
+                "sprig's certificate functions are not in this build of tinygen (",
+                $name,
+                ")"
+            )
+            .to_string())
+        }
+    )*};
+}
+
+not_in_this_build! {
+    gen_private_key "genPrivateKey" 1,
+    build_custom_cert "buildCustomCert" 2,
+    gen_ca "genCA" 2,
+    gen_ca_with_key "genCAWithKey" 3,
+    gen_self_signed_cert "genSelfSignedCert" 4,
+    gen_self_signed_cert_with_key "genSelfSignedCertWithKey" 5,
+    gen_signed_cert "genSignedCert" 5,
+    gen_signed_cert_with_key "genSignedCertWithKey" 6,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,11 @@
 //! Deliberate differences from docker-gen (document them in the README): `keys`,
 //! `groupByKeys`, `intersect` and sprig's `values` return sorted results (random in Go);
 //! `sortStringsAsc/Desc` return a sorted copy instead of sorting their argument in place;
-//! date functions know only UTC; regular expressions use regex-lite (no `\pL` classes).
-//! Not provided: sprig's crypto functions (`bcrypt htpasswd genCA ... encryptAES`),
-//! `derivePassword`, `getHostByName` (no network) and `semver`/`semverCompare`.
+//! regular expressions use regex-lite (no `\pL` classes); a `semver` value offers only its
+//! methods without arguments. Time zones come from the system's zone files as in Go
+//! (`zoneinfo`). sprig's certificate functions (`genPrivateKey buildCustomCert genCA
+//! genCAWithKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert genSignedCertWithKey`)
+//! are names only: templates naming them parse, and calling one is an error.
 
 pub mod args;
 pub mod crypto;
@@ -29,6 +31,7 @@ pub mod sprig_random;
 pub mod sprig_misc;
 pub mod sprig_strings;
 pub mod yaml;
+pub mod zoneinfo;
 
 use crate::template::go::func::{Func, FuncTable};
 
@@ -225,6 +228,17 @@ const SPRIG: &[(&str, Func)] = &[
     ("derivePassword", crypto::derive_password),
     ("encryptAES", crypto::encrypt_aes),
     ("decryptAES", crypto::decrypt_aes),
+    ("genPrivateKey", crypto::gen_private_key),
+    ("buildCustomCert", crypto::build_custom_cert),
+    ("genCA", crypto::gen_ca),
+    ("genCAWithKey", crypto::gen_ca_with_key),
+    ("genSelfSignedCert", crypto::gen_self_signed_cert),
+    (
+        "genSelfSignedCertWithKey",
+        crypto::gen_self_signed_cert_with_key,
+    ),
+    ("genSignedCert", crypto::gen_signed_cert),
+    ("genSignedCertWithKey", crypto::gen_signed_cert_with_key),
     ("shuffle", sprig_random::shuffle),
     ("uuidv4", sprig_random::uuidv4),
     ("urlParse", sprig_random::url_parse),
