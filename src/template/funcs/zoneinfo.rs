@@ -482,7 +482,7 @@ fn tzset(text: &str, last_transition: i64, sec: i64) -> Option<ZoneAt> {
     let (year, _, _) = crate::log::civil_from_days(days);
     // Go computes the second of the year with a truncating remainder.
     let year_second = (days - days_from_civil(year, 1, 1)) * DAY + sec % DAY;
-    let year_start = sec - year_second;
+    let year_start = sec.saturating_sub(year_second);
     let mut start = rule_time(year, start_rule, std_offset);
     let mut end = rule_time(year, end_rule, dst_offset);
     let (mut std_name, mut dst_name) = (std_name, dst_name);
@@ -498,17 +498,14 @@ fn tzset(text: &str, last_transition: i64, sec: i64) -> Option<ZoneAt> {
         start: from,
         end: until,
     };
+    // Near the ends of i64 the bounds saturate (Go's wrap there is not worth copying).
+    let at = |offset_in_year: i64| year_start.saturating_add(offset_in_year);
     Some(if year_second < start {
-        zone(std_name, std_offset, year_start, start + year_start)
+        zone(std_name, std_offset, year_start, at(start))
     } else if year_second >= end {
-        zone(
-            std_name,
-            std_offset,
-            end + year_start,
-            year_start + 365 * DAY,
-        )
+        zone(std_name, std_offset, at(end), at(365 * DAY))
     } else {
-        zone(dst_name, dst_offset, start + year_start, end + year_start)
+        zone(dst_name, dst_offset, at(start), at(end))
     })
 }
 
