@@ -180,14 +180,20 @@ pub fn parse_tzif(data: &[u8]) -> Option<Location> {
     let mut wide = false;
     if version > 1 {
         // Skip the 32-bit data and the second header's magic and version.
-        let skip = time_count * 5
-            + zone_count * 6
-            + char_count
-            + leap_count * 8
-            + std_count
-            + utc_count
-            + 20;
-        reader.take(skip)?;
+        // In u64: the counts come from the file, and usize may have 32 bits.
+        let skip = [
+            (time_count, 5),
+            (zone_count, 6),
+            (char_count, 1),
+            (leap_count, 8),
+            (std_count, 1),
+            (utc_count, 1),
+            (20, 1),
+        ]
+        .iter()
+        .map(|(count, size)| *count as u64 * size)
+        .sum::<u64>();
+        reader.take(usize::try_from(skip).ok()?)?;
         for count in &mut counts {
             *count = reader.u32()? as usize;
         }
@@ -558,6 +564,10 @@ mod tests {
         let fixed = tzset("<+0530>-5:30", 0, 1_705_320_000).unwrap();
         assert_eq!((fixed.name.as_str(), fixed.offset), ("+0530", 19_800));
         assert!(tzset("AB-1", 0, 0).is_none());
+        for instant in [i64::MIN, i64::MIN + 1, i64::MAX] {
+            assert!(tzset("CET-1CEST,M3.5.0,M10.5.0/3", ALPHA, instant).is_some());
+            assert!(tzset("AEST-10AEDT,J60/167,300/-167", ALPHA, instant).is_some());
+        }
         assert!(parse_tzif(b"TZif").is_none());
         assert!(parse_tzif(&data[..60]).is_none());
     }
@@ -570,6 +580,36 @@ mod tests {
         assert_eq!(new_york.instant_of_wall(1_719_835_200), 1_719_849_600);
         assert_eq!(new_york.lookup_name("EDT", 1_719_835_200), None);
         assert_eq!(new_york.lookup_name("EST", 1_719_835_200), Some(-18000));
+    }
+
+    /// Truncated and corrupted zone files are refused or read, never a panic.
+    #[test]
+    fn damaged_files_never_panic() {
+        let mut data = footer_only("CET-1CEST,M3.5.0,M10.5.0/3", &[(3600, false, "CET")]);
+        if let Ok(system) = std::fs::read("/usr/share/zoneinfo/Europe/Berlin") {
+            data = system;
+        }
+        for length in 0..data.len() {
+            if let Some(location) = parse_tzif(&data[..length]) {
+                location.lookup(1_719_835_200);
+            }
+        }
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..2000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut damaged = data.clone();
+            let at = (seed % damaged.len() as u64) as usize;
+            damaged[at] ^= (seed >> 32) as u8 | 1;
+            if let Some(location) = parse_tzif(&damaged) {
+                for instant in [i64::MIN, -1, 0, 1_719_835_200, i64::MAX] {
+                    let zone = location.lookup(instant);
+                    location.instant_of_wall(instant);
+                    location.lookup_name(&zone.name, instant);
+                }
+            }
+        }
     }
 
     #[test]
