@@ -428,9 +428,12 @@ pub fn satisfies(constraint: &str, version: &str) -> Result<bool, String> {
 
 /// The template value of a version: a `*semver.Version` whose methods without arguments
 /// (`Major Minor Patch Prerelease Metadata Original`) are fields, printing as its String form.
+/// The methods that take arguments (`Compare LessThan Equal IncMajor SetPrerelease ...`)
+/// cannot be called: the executor calls no record methods but `String`.
 pub fn version_value(version: &Version) -> Value {
-    // Go's uint64 segments: values beyond i64 cannot be held by a template integer here.
-    let number = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
+    // Go's segments are uint64; one beyond i64 is kept as its decimal text, which prints
+    // the same (arithmetic on it fails).
+    let number = |n: u64| i64::try_from(n).map_or_else(|_| Value::str(n.to_string()), Value::Int);
     Value::Record(Rc::new(Record {
         type_name: VERSION_TYPE,
         fields: vec![
