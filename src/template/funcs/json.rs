@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::template::funcs::args::{self, arity, FuncResult};
+use crate::template::funcs::semver;
 use crate::template::Value;
 
 /// Encodes `value` like Go's `json.Marshal` (or `MarshalIndent(v, "", "  ")` when `pretty`);
@@ -85,6 +86,11 @@ impl Encoder {
                         .collect();
                     self.object(&entries, depth)?;
                 }
+            }
+            // A semantic version marshals as its String form (its MarshalJSON method).
+            Value::Record(record) if record.type_name == semver::VERSION_TYPE => {
+                let form = record.string_form.as_deref().unwrap_or_default();
+                write_string(&mut self.out, form, self.escape_html);
             }
             Value::Record(record) => {
                 let entries: Vec<(&str, &Value)> = record

@@ -1,9 +1,12 @@
 //! sprig's date functions (`now date dateInZone htmlDate unixEpoch toDate dateModify duration
 //! durationRound ago`) with Go's reference-layout formatting (`2006-01-02 15:04:05`).
 //!
-//! tinygen carries no time-zone database: every zone, `Local` included, is UTC (the usual
-//! case in a container; Go also falls back to UTC for a zone it cannot load). An offset parsed
-//! by `toDate` is kept, as Go keeps it in a fixed zone. Reads the clock;
+//! Zones come from the system's zone files as Go finds them (`zoneinfo`): `date` and
+//! `htmlDate` print in the local zone (`$TZ`, else `/etc/localtime`), `dateInZone` in a named
+//! zone (UTC when it cannot be loaded, as in sprig), `now` is local and `toDate` reads a time
+//! without a zone as local, as Go's `time.ParseInLocation(.., time.Local)`. A time value
+//! keeps the offset it was made with: moving it across a daylight-saving change (`Add`,
+//! `dateModify`) keeps the old offset where Go would take the new one. Reads the clock;
 //! nothing else.
 
 use std::rc::Rc;
@@ -11,6 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::log::{civil_from_days, days_from_civil};
 use crate::template::funcs::args::{self, arity, FuncResult};
+use crate::template::funcs::zoneinfo::{self, Location};
 use crate::template::value::Time;
 use crate::template::Value;
 
@@ -70,6 +74,7 @@ fn civil(unix_seconds: i64, nanos: u32) -> Civil {
 }
 
 /// A `time.Time` value in UTC.
+#[cfg(test)]
 pub fn time_value(unix_seconds: i64, nanos: u32) -> Value {
     let display = format_layout(
         "2006-01-02 15:04:05.999999999 -0700 MST",
@@ -154,6 +159,7 @@ fn next_token(layout: &str) -> (&str, &str) {
 }
 
 /// Go's `Time.Format` for a UTC instant.
+#[cfg(test)]
 pub fn format_layout(layout: &str, unix_seconds: i64, nanos: u32) -> String {
     format_in_zone(layout, unix_seconds, nanos, 0, "UTC")
 }
@@ -250,7 +256,8 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
         "YearDay" => want(0).map(|()| Value::Int(i64::from(local.year_day))),
         "Weekday" => want(0).map(|()| Value::str(DAYS[local.weekday])),
         "IsZero" => want(0).map(|()| Value::Bool(seconds == GO_ZERO_TIME && nanos == 0)),
-        "UTC" | "Local" => want(0).map(|()| zoned_time_value(seconds, nanos, 0, "UTC")),
+        "UTC" => want(0).map(|()| zoned_time_value(seconds, nanos, 0, "UTC")),
+        "Local" => want(0).map(|()| local_time_value(seconds, nanos)),
         "Add" => want(1).and_then(|()| {
             let delta = i128::from(int_arg(0, "time.Duration")?);
             let total = i128::from(seconds) * 1_000_000_000 + i128::from(nanos) + delta;
@@ -500,6 +507,10 @@ pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value),
         (0i64, 1u32, 1u32, 0u32, 0u32, 0u32, 0u32);
     let mut pm: Option<bool> = None;
     let mut offset: i64 = 0;
+    // A `Z` or `UTC` in the text means UTC; a numeric offset is kept (Go's `z` and
+    // `zoneOffset`).
+    let mut is_utc = false;
+    let mut has_offset = false;
     let mut zone_name: Option<String> = None;
     let mut rest_layout = layout;
     let mut input = text;
@@ -593,13 +604,20 @@ pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value),
                 if length < 3 {
                     return Err(fail());
                 }
-                zone_name = Some(input[..length].to_string());
-                input = &input[length..];
+                if input.starts_with("UTC") {
+                    is_utc = true;
+                    input = &input[3..];
+                } else {
+                    zone_name = Some(input[..length].to_string());
+                    input = &input[length..];
+                }
             }
             "Z0700" | "Z07:00" | "Z07" | "Z07:00:00" | "-0700" | "-07:00" | "-07" | "-07:00:00" => {
                 if token.starts_with('Z') && input.starts_with('Z') {
                     input = &input[1..];
+                    is_utc = true;
                 } else {
+                    has_offset = true;
                     let sign = match input.as_bytes().first() {
                         Some(b'+') => 1,
                         Some(b'-') => -1,
@@ -666,18 +684,45 @@ pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value),
         ));
     }
     let days = days_from_civil(year, month, day);
-    let seconds =
-        days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
-            - offset;
-    let zone = match (offset, zone_name.as_deref()) {
-        (0, None | Some("UTC")) => "UTC",
-        (0, Some(name)) => name,
-        _ => "",
+    // The wall-clock time read as if it were UTC.
+    let wall = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+    let local = zoneinfo::local();
+    let (seconds, offset, zone) = if is_utc {
+        (wall, 0, "UTC".to_string())
+    } else if has_offset {
+        // The local zone when it has that offset (and name) then, else a fixed zone.
+        let seconds = wall - offset;
+        let found = local.lookup(seconds);
+        if found.offset == offset && zone_name.as_ref().is_none_or(|name| *name == found.name) {
+            (seconds, offset, found.name)
+        } else {
+            (seconds, offset, zone_name.unwrap_or_default())
+        }
+    } else if let Some(name) = zone_name {
+        // A known abbreviation of the local zone gives its offset; another one is a zone
+        // of that name at offset 0 (`GMT+h` at h hours).
+        match local.lookup_name(&name, wall) {
+            Some(known) => {
+                let found = local.lookup(wall - known);
+                (wall - known, found.offset, found.name)
+            }
+            None => {
+                let hours = name
+                    .strip_prefix("GMT")
+                    .and_then(|h| h.parse::<i64>().ok())
+                    .unwrap_or(0);
+                (wall - hours * 3600, hours * 3600, name)
+            }
+        }
+    } else {
+        let seconds = local.instant_of_wall(wall);
+        let found = local.lookup(seconds);
+        (seconds, found.offset, found.name)
     };
     Ok((
         seconds,
         nanos,
-        zoned_time_value(seconds, nanos, offset, zone),
+        zoned_time_value(seconds, nanos, offset, &zone),
     ))
 }
 
@@ -687,6 +732,23 @@ fn fraction_nanos(digits: &str) -> u32 {
         padded.push('0');
     }
     padded.parse().unwrap_or(0)
+}
+
+/// Go's `Time.In(location).Format(layout)`.
+fn format_in_location(layout: &str, (seconds, nanos): (i64, u32), location: &Location) -> String {
+    let zone = location.lookup(seconds);
+    format_in_zone(layout, seconds, nanos, zone.offset, &zone.name)
+}
+
+/// sprig's zone argument: Go's `LoadLocation`, UTC when that fails.
+fn location_named(name: &str) -> Location {
+    zoneinfo::load_location(name).unwrap_or_else(Location::utc)
+}
+
+/// A time value at an instant in the local zone (Go's `time.Now()`, `Time.Local()`).
+pub fn local_time_value(seconds: i64, nanos: u32) -> Value {
+    let zone = zoneinfo::local().lookup(seconds);
+    zoned_time_value(seconds, nanos, zone.offset, &zone.name)
 }
 
 /// An instant from sprig's `date` argument: a time, unix seconds, else now.
@@ -702,39 +764,55 @@ fn instant(value: &Value) -> (i64, u32) {
 pub fn now_fn(values: &[Value]) -> FuncResult {
     arity("now", values, 0)?;
     let (seconds, nanos) = now();
-    Ok(time_value(seconds, nanos))
+    Ok(local_time_value(seconds, nanos))
 }
 
-/// `date(layout string, date)`.
+/// `date(layout string, date)`: in the local zone.
 pub fn date(values: &[Value]) -> FuncResult {
     arity("date", values, 2)?;
     let layout = args::string(&values[0])?;
-    let (seconds, nanos) = instant(&values[1]);
-    Ok(Value::str(format_layout(&layout, seconds, nanos)))
+    let when = instant(&values[1]);
+    Ok(Value::str(format_in_location(
+        &layout,
+        when,
+        zoneinfo::local(),
+    )))
 }
 
-/// `dateInZone(layout string, date, zone string)`: every zone is UTC here.
+/// `dateInZone(layout string, date, zone string)`: an unknown zone is UTC, as in sprig.
 pub fn date_in_zone(values: &[Value]) -> FuncResult {
     arity("dateInZone", values, 3)?;
     let layout = args::string(&values[0])?;
-    args::string(&values[2])?;
-    let (seconds, nanos) = instant(&values[1]);
-    Ok(Value::str(format_layout(&layout, seconds, nanos)))
+    let zone = args::string(&values[2])?;
+    let when = instant(&values[1]);
+    Ok(Value::str(format_in_location(
+        &layout,
+        when,
+        &location_named(&zone),
+    )))
 }
 
-/// `htmlDate(date)`.
+/// `htmlDate(date)`: in the local zone.
 pub fn html_date(values: &[Value]) -> FuncResult {
     arity("htmlDate", values, 1)?;
-    let (seconds, nanos) = instant(&values[0]);
-    Ok(Value::str(format_layout("2006-01-02", seconds, nanos)))
+    let when = instant(&values[0]);
+    Ok(Value::str(format_in_location(
+        "2006-01-02",
+        when,
+        zoneinfo::local(),
+    )))
 }
 
 /// `htmlDateInZone(date, zone string)`.
 pub fn html_date_in_zone(values: &[Value]) -> FuncResult {
     arity("htmlDateInZone", values, 2)?;
-    args::string(&values[1])?;
-    let (seconds, nanos) = instant(&values[0]);
-    Ok(Value::str(format_layout("2006-01-02", seconds, nanos)))
+    let zone = args::string(&values[1])?;
+    let when = instant(&values[0]);
+    Ok(Value::str(format_in_location(
+        "2006-01-02",
+        when,
+        &location_named(&zone),
+    )))
 }
 
 fn time_arg(value: &Value) -> Result<(i64, u32), String> {

@@ -14,7 +14,7 @@ use crate::template::Value;
 const MAX_RANDOM: i64 = 1 << 20;
 
 /// `count` random bytes from /dev/urandom (a time-seeded generator if it cannot be read).
-fn random_bytes(count: usize) -> Vec<u8> {
+pub(crate) fn random_bytes(count: usize) -> Vec<u8> {
     let mut buffer = vec![0u8; count];
     let filled = std::fs::File::open("/dev/urandom")
         .and_then(|mut source| source.read_exact(&mut buffer))
@@ -35,7 +35,7 @@ fn random_bytes(count: usize) -> Vec<u8> {
 }
 
 /// A uniformly chosen index below `bound` (rejection sampling over 32-bit draws).
-fn random_below(bound: u64) -> u64 {
+pub(crate) fn random_below(bound: u64) -> u64 {
     if bound <= 1 {
         return 0;
     }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::template::funcs::args::{self, arity, FuncResult};
+use crate::template::funcs::semver;
 use crate::template::funcs::sprig_date;
 use crate::template::Value;
 
@@ -48,6 +49,10 @@ fn node(value: &Value) -> Node {
             entries.sort_by(|a, b| natural_order(&a.0, &b.0));
             Node::Map(entries)
         }
+        // A semantic version is a TextMarshaler: its String form.
+        Value::Record(record) if record.type_name == semver::VERSION_TYPE => Node::Scalar(
+            Value::str(record.string_form.as_deref().unwrap_or_default()),
+        ),
         Value::Record(record) => Node::Map(
             record
                 .fields
