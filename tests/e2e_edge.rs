@@ -21,6 +21,7 @@
 #[path = "support/fake_daemon.rs"]
 mod fake_daemon;
 #[path = "support/build.rs"]
+#[allow(dead_code)] // the minimal ARM builds are tests/e2e_qemu.rs's
 mod build;
 
 use fake_daemon::FakeDaemon;
@@ -837,4 +838,38 @@ fn systemd_unit_verifies_and_restarts_and_reloads() {
         "systemd-analyze verify tinygen.service: {}\n{stderr}",
         output.status
     );
+}
+
+/// tests/edge/init/openrc-check.sh runs the OpenRC script under Debian's real openrc-run and
+/// supervise-daemon in a throwaway chroot (private mount namespace; needs root and the
+/// real daemon): start, status, reload, respawn after kill -9, stop, and a refused start
+/// without TINYGEN_ARGS. The binary under test is the debug build: the chroot shares the
+/// host's /usr, so its libraries are there.
+#[test]
+fn openrc_script_runs_under_real_openrc() {
+    if let Err(why) = daemon_answers() {
+        unavailable(&why);
+        return;
+    }
+    ensure_busybox_image();
+    let output = Command::new(init_script("openrc-check.sh"))
+        .arg(env!("CARGO_BIN_EXE_tinygen"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tests/edge/init/openrc-check.sh");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    match output.status.code() {
+        Some(77) => {
+            unavailable(stderr.trim());
+        }
+        Some(0) => assert!(
+            stdout.contains("openrc-check: all steps passed"),
+            "{stdout}\n{stderr}"
+        ),
+        _ => panic!(
+            "openrc-check.sh failed: {}\n{stdout}\n{stderr}",
+            output.status
+        ),
+    }
 }

@@ -512,8 +512,11 @@ def main():
     print()
     print("| binary (stripped, static musl) | size |")
     print("|---|---|")
-    for target in ("x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"):
-        for suffix, what in (("", "no TLS"), ("-tls", "TLS")):
+    builds = (("", "no TLS"), ("-tls", "TLS"),
+              ("-minimal", "no TLS, minimal"), ("-minimal-tls", "TLS, minimal"))
+    for target in ("x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl",
+                   "armv7-unknown-linux-musleabihf", "arm-unknown-linux-musleabi"):
+        for suffix, what in builds:
             path = os.path.join(dist, target + suffix, "tinygen")
             if os.path.exists(path):
                 size = os.path.getsize(path)
