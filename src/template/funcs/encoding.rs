@@ -7,8 +7,6 @@
 //! are what templates see. Decoding errors are returned as the function's string result, as
 //! sprig does.
 
-use std::fmt::Write;
-
 use sha2::{Digest, Sha256};
 
 use crate::template::funcs::args::{self, arity, FuncResult};
@@ -157,20 +155,22 @@ pub fn b32dec(values: &[Value]) -> FuncResult {
 }
 
 fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for byte in bytes {
-        let _ = write!(out, "{byte:02x}");
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
     }
     out
 }
 
 /// Message padding shared by the SHA family: `0x80`, zeros, then the bit length.
 fn padded(data: &[u8], block: usize, length_bytes: usize) -> Vec<u8> {
-    let mut message = data.to_vec();
+    let zeros = (2 * block - (data.len() + 1 + length_bytes) % block) % block;
+    let mut message = Vec::with_capacity(data.len() + 1 + zeros + length_bytes);
+    message.extend_from_slice(data);
     message.push(0x80);
-    while message.len() % block != block - length_bytes {
-        message.push(0);
-    }
+    message.resize(message.len() + zeros, 0);
     let bits = (data.len() as u128).wrapping_mul(8);
     message.extend_from_slice(&bits.to_be_bytes()[16 - length_bytes..]);
     message
@@ -423,6 +423,41 @@ mod tests {
             "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
         );
         assert_eq!(adler32(b"Wikipedia"), 300286872);
+    }
+
+    #[test]
+    fn padding_is_right_at_block_boundaries() {
+        // Lengths where the 0x80 byte and the bit length just fit, or spill into a new block.
+        let cases = [
+            (
+                55,
+                "c1c8bbdc22796e28c0e15163d20899b65621d65a",
+                "b0220c772cbf6c1822e2cb38a437d0e1",
+            ),
+            (
+                56,
+                "c2db330f6083854c99d4b5bfb6e8f29f201be699",
+                "962b64aae357d2a4fee3ded8b539bdc9",
+            ),
+            (
+                64,
+                "0098ba824b5c16427bd7a1122a5a442a25ec644d",
+                "01d35c10c6c38c2dcf48f7eebb3235fb",
+            ),
+            (
+                119,
+                "ee971065aaa017e0632a8ca6c77bb3bf8b1dfc56",
+                "130396a75cb483f2eee8c56d8a668bb3",
+            ),
+        ];
+        for (length, sha1_hex, sha512_prefix) in cases {
+            let data = vec![b'a'; length];
+            assert_eq!(hex(&sha1(&data)), sha1_hex, "sha1 of {length} bytes");
+            assert!(
+                hex(&sha512(&data)).starts_with(sha512_prefix),
+                "sha512 of {length} bytes"
+            );
+        }
     }
 
     #[test]
