@@ -40,6 +40,7 @@ pub struct ZoneAt {
     pub offset: i64,
     pub start: i64,
     pub end: i64,
+    pub is_dst: bool,
 }
 
 const ALPHA: i64 = i64::MIN;
@@ -60,6 +61,7 @@ impl Location {
                 offset: 0,
                 start: ALPHA,
                 end: OMEGA,
+                is_dst: false,
             };
         }
         let zone_at = |index: usize, start: i64, end: i64| {
@@ -69,6 +71,7 @@ impl Location {
                 offset: zone.offset,
                 start,
                 end,
+                is_dst: zone.is_dst,
             }
         };
         if self.transitions.first().is_none_or(|first| sec < first.0) {
@@ -367,24 +370,37 @@ pub fn load_location(name: &str) -> Option<Location> {
 
 /// Go's `time.Local`, found once: `$TZ` (unset: `/etc/localtime`; empty or unusable: UTC).
 pub fn local() -> &'static Location {
-    static LOCAL: OnceLock<Location> = OnceLock::new();
+    &local_zone().0
+}
+
+/// The name Go gives the local location (`Location.String()`): `Local` for
+/// `/etc/localtime`, the `$TZ` text for another zone, `UTC` when there is none.
+pub fn local_name() -> &'static str {
+    &local_zone().1
+}
+
+fn local_zone() -> &'static (Location, String) {
+    static LOCAL: OnceLock<(Location, String)> = OnceLock::new();
     LOCAL.get_or_init(|| {
-        local_from(std::env::var("TZ").ok().as_deref()).unwrap_or_else(Location::utc)
+        local_from(std::env::var("TZ").ok().as_deref())
+            .unwrap_or_else(|| (Location::utc(), "UTC".to_string()))
     })
 }
 
-fn local_from(tz: Option<&str>) -> Option<Location> {
+fn local_from(tz: Option<&str>) -> Option<(Location, String)> {
     let Some(tz) = tz else {
-        return load_from("localtime", &["/etc"]);
+        return Some((load_from("localtime", &["/etc"])?, "Local".to_string()));
     };
     let tz = tz.strip_prefix(':').unwrap_or(tz);
-    if tz.starts_with('/') {
+    let name = if tz == "/etc/localtime" { "Local" } else { tz };
+    let location = if tz.starts_with('/') {
         load_from(tz, &[""])
     } else if !tz.is_empty() && tz != "UTC" {
         load_from(tz, &ZONE_SOURCES)
     } else {
         None
-    }
+    }?;
+    Some((location, name.to_string()))
 }
 
 /// A POSIX TZ rule: when a change happens within a year.
@@ -519,6 +535,7 @@ fn tzset(text: &str, last_transition: i64, sec: i64) -> Option<ZoneAt> {
             offset: std_offset,
             start: last_transition,
             end: OMEGA,
+            is_dst: false,
         });
     }
     let (dst_name, rest) = tz_name(rest)?;
@@ -548,25 +565,29 @@ fn tzset(text: &str, last_transition: i64, sec: i64) -> Option<ZoneAt> {
     let mut end = rule_time(year, end_rule, dst_offset);
     let (mut std_name, mut dst_name) = (std_name, dst_name);
     let (mut std_offset, mut dst_offset) = (std_offset, dst_offset);
+    // Which of the two is daylight time, after a southern-hemisphere swap.
+    let mut dst_is_dst = true;
     if end < start {
         std::mem::swap(&mut start, &mut end);
         std::mem::swap(&mut std_name, &mut dst_name);
         std::mem::swap(&mut std_offset, &mut dst_offset);
+        dst_is_dst = false;
     }
-    let zone = |name: &str, offset: i64, from: i64, until: i64| ZoneAt {
+    let zone = |name: &str, offset: i64, from: i64, until: i64, is_dst: bool| ZoneAt {
         name: name.to_string(),
         offset,
         start: from,
         end: until,
+        is_dst,
     };
     // Near the ends of i64 the bounds saturate (Go's wrap there is not worth copying).
     let at = |offset_in_year: i64| year_start.saturating_add(offset_in_year);
     Some(if year_second < start {
-        zone(std_name, std_offset, year_start, at(start))
+        zone(std_name, std_offset, year_start, at(start), !dst_is_dst)
     } else if year_second >= end {
-        zone(std_name, std_offset, at(end), at(365 * DAY))
+        zone(std_name, std_offset, at(end), at(365 * DAY), !dst_is_dst)
     } else {
-        zone(dst_name, dst_offset, at(start), at(end))
+        zone(dst_name, dst_offset, at(start), at(end), dst_is_dst)
     })
 }
 
