@@ -5,9 +5,10 @@
 //! `htmlDate` print in the local zone (`$TZ`, else `/etc/localtime`), `dateInZone` in a named
 //! zone (UTC when it cannot be loaded, as in sprig), `now` is local and `toDate` reads a time
 //! without a zone as local, as Go's `time.ParseInLocation(.., time.Local)`. A time value
-//! keeps the offset it was made with: moving it across a daylight-saving change (`Add`,
-//! `dateModify`) keeps the old offset where Go would take the new one. Reads the clock;
-//! nothing else.
+//! keeps only its offset and zone name; one that matches the local zone at its instant is
+//! taken as local, so `Add`, `AddDate` and `dateModify` follow the local daylight-saving
+//! rules as in Go. (With a UTC local zone, `.Location` of a local time says `UTC` where Go
+//! says `Local`.) Reads the clock; nothing else.
 
 use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -261,11 +262,10 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
         "Add" => want(1).and_then(|()| {
             let delta = i128::from(int_arg(0, "time.Duration")?);
             let total = i128::from(seconds) * 1_000_000_000 + i128::from(nanos) + delta;
-            Ok(zoned_time_value(
+            Ok(moved(
+                time,
                 total.div_euclid(1_000_000_000) as i64,
                 total.rem_euclid(1_000_000_000) as u32,
-                offset,
-                &zone,
             ))
         }),
         "AddDate" => want(3).and_then(|()| {
@@ -279,15 +279,24 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
             let second_of_day = i64::from(local.hour) * 3600
                 + i64::from(local.minute) * 60
                 + i64::from(local.second);
-            Ok(zoned_time_value(
-                day_number * 86_400 + second_of_day - offset,
-                nanos,
-                offset,
-                &zone,
-            ))
+            // Go's Date in the time's location: a local wall time resolves in the local zone.
+            let wall = day_number * 86_400 + second_of_day;
+            if is_local(time) {
+                let instant = zoneinfo::local().instant_of_wall(wall);
+                return Ok(local_time_value(instant, nanos));
+            }
+            Ok(zoned_time_value(wall - offset, nanos, offset, &zone))
         }),
-        "Location" => want(0).map(|()| Value::str(if zone == "UTC" { "UTC" } else { "" })),
-        "IsDST" => want(0).map(|()| Value::Bool(false)),
+        "Location" => want(0).map(|()| {
+            Value::str(if is_local(time) {
+                zoneinfo::local_name()
+            } else if zone == "UTC" {
+                "UTC"
+            } else {
+                ""
+            })
+        }),
+        "IsDST" => want(0).map(|()| Value::Bool(is_local(time) && zoneinfo::local().lookup(seconds).is_dst)),
         "Truncate" | "Round" => want(1).and_then(|()| {
             let step = i128::from(int_arg(0, "time.Duration")?);
             if step <= 0 {
@@ -980,16 +989,33 @@ fn shifted(original: &Value, seconds: i64, nanos: u32, delta: i128) -> Value {
     let total = i128::from(seconds) * 1_000_000_000 + i128::from(nanos) + delta;
     let seconds = total.div_euclid(1_000_000_000);
     let nanos = total.rem_euclid(1_000_000_000) as u32;
-    let (offset, zone) = match original {
-        Value::Time(time) => zone_of(time),
-        _ => (0, "UTC".to_string()),
-    };
-    zoned_time_value(
-        seconds.clamp(i128::from(i64::MIN / 2), i128::from(i64::MAX / 2)) as i64,
-        nanos,
-        offset,
-        &zone,
-    )
+    let seconds = seconds.clamp(i128::from(i64::MIN / 2), i128::from(i64::MAX / 2)) as i64;
+    match original {
+        Value::Time(time) => moved(time, seconds, nanos),
+        _ => zoned_time_value(seconds, nanos, 0, "UTC"),
+    }
+}
+
+/// Whether a time is in the local zone: a time value keeps only its offset and zone name,
+/// and the ones in a named non-UTC zone come from `now`, `.Local` and `toDate`, which are
+/// all local (Go's parse also picks the local zone for a matching offset and name).
+fn is_local(time: &Time) -> bool {
+    let (offset, name) = zone_of(time);
+    if offset == 0 && name == "UTC" {
+        return false;
+    }
+    let found = zoneinfo::local().lookup(instant_of(time).0);
+    found.offset == offset && found.name == name
+}
+
+/// `time` moved to another instant in its own zone: a local time takes the local zone's
+/// offset there (across a daylight-saving change), a fixed zone keeps its offset.
+fn moved(time: &Time, seconds: i64, nanos: u32) -> Value {
+    if is_local(time) {
+        return local_time_value(seconds, nanos);
+    }
+    let (offset, zone) = zone_of(time);
+    zoned_time_value(seconds, nanos, offset, &zone)
 }
 
 /// `duration(seconds)`: Go's Duration string of whole seconds.

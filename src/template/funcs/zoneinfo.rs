@@ -1,5 +1,5 @@
 //! Time zones as Go's `time` package finds them: `LoadLocation(name)` reads a TZif file from
-//! `$ZONEINFO` (a directory; Go also reads a zip there), then `/usr/share/zoneinfo/`,
+//! `$ZONEINFO` (a directory, or a zip of stored entries like Go's `zoneinfo.zip`), then `/usr/share/zoneinfo/`,
 //! `/usr/share/lib/zoneinfo/`, `/usr/lib/locale/TZ/` and `/etc/zoneinfo`; the local zone
 //! comes from `$TZ` or `/etc/localtime` (Go's `initLocal`). docker-gen embeds no zone
 //! database (no `time/tzdata` import), so a host without these files has only UTC, in both.
@@ -40,6 +40,7 @@ pub struct ZoneAt {
     pub offset: i64,
     pub start: i64,
     pub end: i64,
+    pub is_dst: bool,
 }
 
 const ALPHA: i64 = i64::MIN;
@@ -60,6 +61,7 @@ impl Location {
                 offset: 0,
                 start: ALPHA,
                 end: OMEGA,
+                is_dst: false,
             };
         }
         let zone_at = |index: usize, start: i64, end: i64| {
@@ -69,6 +71,7 @@ impl Location {
                 offset: zone.offset,
                 start,
                 end,
+                is_dst: zone.is_dst,
             }
         };
         if self.transitions.first().is_none_or(|first| sec < first.0) {
@@ -277,9 +280,64 @@ const ZONE_SOURCES: [&str; 4] = [
     "/etc/zoneinfo",
 ];
 
-/// The first of `sources` that holds a usable zone file `name`.
+/// The stored (uncompressed) entry `name` of a zip file, as Go reads `$ZONEINFO` when it
+/// names one (Go's `loadTzinfoFromZip`: no archive comment, stored entries only).
+fn zip_entry(zip: &[u8], name: &str) -> Option<Vec<u8>> {
+    let u16_at = |data: &[u8], at: usize| -> Option<usize> {
+        let bytes = data.get(at..at + 2)?;
+        Some(usize::from(u16::from_le_bytes([bytes[0], bytes[1]])))
+    };
+    let u32_at = |data: &[u8], at: usize| -> Option<usize> {
+        let bytes = data.get(at..at + 4)?;
+        usize::try_from(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])).ok()
+    };
+    let tail = zip.get(zip.len().checked_sub(22)?..)?;
+    if u32_at(tail, 0)? != 0x0605_4b50 {
+        return None;
+    }
+    let (count, size, offset) = (u16_at(tail, 10)?, u32_at(tail, 12)?, u32_at(tail, 16)?);
+    let mut directory = zip.get(offset..offset.checked_add(size)?)?;
+    for _ in 0..count {
+        if u32_at(directory, 0)? != 0x0201_4b50 {
+            break;
+        }
+        let method = u16_at(directory, 10)?;
+        let length = u32_at(directory, 24)?;
+        let name_length = u16_at(directory, 28)?;
+        let skip = 46 + name_length + u16_at(directory, 30)? + u16_at(directory, 32)?;
+        let at = u32_at(directory, 42)?;
+        let entry_name = directory.get(46..46 + name_length)?;
+        directory = directory.get(skip..)?;
+        if entry_name != name.as_bytes() {
+            continue;
+        }
+        if method != 0 {
+            return None;
+        }
+        let header = zip.get(at..at.checked_add(30 + name_length)?)?;
+        if u32_at(header, 0)? != 0x0403_4b50
+            || u16_at(header, 8)? != method
+            || u16_at(header, 26)? != name_length
+            || header.get(30..)? != name.as_bytes()
+        {
+            return None;
+        }
+        let start = at + 30 + name_length + u16_at(header, 28)?;
+        return zip
+            .get(start..start.checked_add(length)?)
+            .map(<[u8]>::to_vec);
+    }
+    None
+}
+
+/// The first of `sources` that holds a usable zone file `name`; a source ending in `.zip`
+/// is a zip file.
 fn load_from(name: &str, sources: &[&str]) -> Option<Location> {
     sources.iter().find_map(|source| {
+        if source.len() > 4 && source.ends_with(".zip") {
+            let zip = std::fs::read(source).ok()?;
+            return parse_tzif(&zip_entry(&zip, name)?);
+        }
         let path = if source.is_empty() {
             name.to_string()
         } else {
@@ -312,24 +370,37 @@ pub fn load_location(name: &str) -> Option<Location> {
 
 /// Go's `time.Local`, found once: `$TZ` (unset: `/etc/localtime`; empty or unusable: UTC).
 pub fn local() -> &'static Location {
-    static LOCAL: OnceLock<Location> = OnceLock::new();
+    &local_zone().0
+}
+
+/// The name Go gives the local location (`Location.String()`): `Local` for
+/// `/etc/localtime`, the `$TZ` text for another zone, `UTC` when there is none.
+pub fn local_name() -> &'static str {
+    &local_zone().1
+}
+
+fn local_zone() -> &'static (Location, String) {
+    static LOCAL: OnceLock<(Location, String)> = OnceLock::new();
     LOCAL.get_or_init(|| {
-        local_from(std::env::var("TZ").ok().as_deref()).unwrap_or_else(Location::utc)
+        local_from(std::env::var("TZ").ok().as_deref())
+            .unwrap_or_else(|| (Location::utc(), "UTC".to_string()))
     })
 }
 
-fn local_from(tz: Option<&str>) -> Option<Location> {
+fn local_from(tz: Option<&str>) -> Option<(Location, String)> {
     let Some(tz) = tz else {
-        return load_from("localtime", &["/etc"]);
+        return Some((load_from("localtime", &["/etc"])?, "Local".to_string()));
     };
     let tz = tz.strip_prefix(':').unwrap_or(tz);
-    if tz.starts_with('/') {
+    let name = if tz == "/etc/localtime" { "Local" } else { tz };
+    let location = if tz.starts_with('/') {
         load_from(tz, &[""])
     } else if !tz.is_empty() && tz != "UTC" {
         load_from(tz, &ZONE_SOURCES)
     } else {
         None
-    }
+    }?;
+    Some((location, name.to_string()))
 }
 
 /// A POSIX TZ rule: when a change happens within a year.
@@ -464,6 +535,7 @@ fn tzset(text: &str, last_transition: i64, sec: i64) -> Option<ZoneAt> {
             offset: std_offset,
             start: last_transition,
             end: OMEGA,
+            is_dst: false,
         });
     }
     let (dst_name, rest) = tz_name(rest)?;
@@ -493,25 +565,29 @@ fn tzset(text: &str, last_transition: i64, sec: i64) -> Option<ZoneAt> {
     let mut end = rule_time(year, end_rule, dst_offset);
     let (mut std_name, mut dst_name) = (std_name, dst_name);
     let (mut std_offset, mut dst_offset) = (std_offset, dst_offset);
+    // Which of the two is daylight time, after a southern-hemisphere swap.
+    let mut dst_is_dst = true;
     if end < start {
         std::mem::swap(&mut start, &mut end);
         std::mem::swap(&mut std_name, &mut dst_name);
         std::mem::swap(&mut std_offset, &mut dst_offset);
+        dst_is_dst = false;
     }
-    let zone = |name: &str, offset: i64, from: i64, until: i64| ZoneAt {
+    let zone = |name: &str, offset: i64, from: i64, until: i64, is_dst: bool| ZoneAt {
         name: name.to_string(),
         offset,
         start: from,
         end: until,
+        is_dst,
     };
     // Near the ends of i64 the bounds saturate (Go's wrap there is not worth copying).
     let at = |offset_in_year: i64| year_start.saturating_add(offset_in_year);
     Some(if year_second < start {
-        zone(std_name, std_offset, year_start, at(start))
+        zone(std_name, std_offset, year_start, at(start), !dst_is_dst)
     } else if year_second >= end {
-        zone(std_name, std_offset, at(end), at(365 * DAY))
+        zone(std_name, std_offset, at(end), at(365 * DAY), !dst_is_dst)
     } else {
-        zone(dst_name, dst_offset, at(start), at(end))
+        zone(dst_name, dst_offset, at(start), at(end), dst_is_dst)
     })
 }
 
@@ -609,6 +685,70 @@ mod tests {
                     location.lookup_name(&zone.name, instant);
                 }
             }
+        }
+    }
+
+    /// A zip of stored entries, as Go's `zoneinfo.zip` (method 8 marks one deflated).
+    fn zip_of(entries: &[(&str, &[u8], u16)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut directory = Vec::new();
+        for (name, data, method) in entries {
+            let offset = out.len() as u32;
+            out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+            out.extend_from_slice(&[20, 0, 0, 0]);
+            out.extend_from_slice(&method.to_le_bytes());
+            out.extend_from_slice(&[0; 8]);
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(data);
+            directory.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+            directory.extend_from_slice(&[20, 0, 20, 0, 0, 0]);
+            directory.extend_from_slice(&method.to_le_bytes());
+            directory.extend_from_slice(&[0; 8]);
+            directory.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            directory.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            directory.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            directory.extend_from_slice(&[0; 12]);
+            directory.extend_from_slice(&offset.to_le_bytes());
+            directory.extend_from_slice(name.as_bytes());
+        }
+        let directory_offset = out.len() as u32;
+        out.extend_from_slice(&directory);
+        out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+        out.extend_from_slice(&[0; 6]);
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(directory.len() as u32).to_le_bytes());
+        out.extend_from_slice(&directory_offset.to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out
+    }
+
+    #[test]
+    fn reads_stored_zip_entries_like_go() {
+        let berlin = footer_only("CET-1CEST,M3.5.0,M10.5.0/3", &[(3600, false, "CET")]);
+        let zip = zip_of(&[
+            ("Asia/Tokyo", b"not a zone", 0),
+            ("Europe/Berlin", &berlin, 0),
+            ("Packed/Zone", &berlin, 8),
+        ]);
+        assert_eq!(zip_entry(&zip, "Europe/Berlin").unwrap(), berlin);
+        assert_eq!(zip_entry(&zip, "Asia/Tokyo").unwrap(), b"not a zone");
+        assert!(zip_entry(&zip, "Packed/Zone").is_none());
+        assert!(zip_entry(&zip, "Europe").is_none());
+        let path = std::env::temp_dir().join(format!("tinygen-zones-{}.zip", std::process::id()));
+        std::fs::write(&path, &zip).unwrap();
+        let source = path.to_string_lossy().into_owned();
+        let found = load_from("Europe/Berlin", &[&source]).map(|l| l.lookup(1_719_835_200));
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(found.unwrap().name, "CEST");
+        for length in 0..zip.len() {
+            zip_entry(&zip[..length], "Europe/Berlin");
+            let mut damaged = zip.clone();
+            damaged[length] ^= 0xa5;
+            zip_entry(&damaged, "Europe/Berlin");
         }
     }
 
