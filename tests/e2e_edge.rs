@@ -16,7 +16,9 @@
 //! script starts, reloads, restarts after a crash and stops the real binary against the fake
 //! daemon (pidfiles in a temporary directory); the OpenWrt procd script runs with stubbed
 //! procd/UCI functions and must build the expected command line; the systemd unit must pass
-//! `systemd-analyze verify` where that tool exists.
+//! `systemd-analyze verify` where that tool exists; the OpenRC script runs under Debian's
+//! real OpenRC in a throwaway chroot (`tests/edge/init/openrc-check.sh`: root and the real
+//! daemon needed).
 
 #[path = "support/fake_daemon.rs"]
 mod fake_daemon;
