@@ -205,7 +205,8 @@ if [ "$run_qemu" = 1 ]; then
             exit 1
         }
         echo "  -version: $version"
-        "$qemu" -cpu "$cpu" "$bin" -help 2>&1 | grep -q -- '-notify-sighup' || {
+        help=$("$qemu" -cpu "$cpu" "$bin" -help 2>&1 || true)
+        grep -q -- '-notify-sighup' <<<"$help" || {
             echo "-help does not list -notify-sighup" >&2
             exit 1
         }

@@ -67,7 +67,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 deb=${TINYGEN_MUSL_DEB:-}
 if [ -z "$deb" ]; then
-    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    # Not `dpkg ... | grep -q`: under pipefail, grep leaving early fails the pipeline.
+    foreign=$(dpkg --print-foreign-architectures)
+    if ! grep -qx "$arch" <<<"$foreign"; then
         echo "Debian architecture $arch is not enabled: dpkg --add-architecture $arch && apt-get update" >&2
         exit 1
     fi

@@ -160,7 +160,7 @@ grep -q "^PPid:[[:space:]]*$(pgrep -f -- "^supervise-daemon tinygen .*label=tiny
 echo "  tinygen pid $pid under supervise-daemon; /tmp/hosts: $(cat tmp/hosts)"
 
 echo "==> status"
-service status | grep -q 'status: started' || fail "status does not say started"
+[[ "$(service status)" == *'status: started'* ]] || fail "status does not say started"
 
 echo "==> reload"
 printf '{{ range $ }}%s {{ .Name }}\n{{ end }}' v2 >tmp/hosts.tmpl
@@ -174,7 +174,7 @@ kill -KILL "$pid"
 new_pid() { local now; now=$(tinygen_pid); [ -n "$now" ] && [ "$now" != "$pid" ]; }
 wait_for "a respawn" new_pid
 echo "  respawned as pid $(tinygen_pid)"
-service status | grep -q 'status: started' || fail "status after the respawn is not started"
+[[ "$(service status)" == *'status: started'* ]] || fail "status after the respawn is not started"
 
 echo "==> stop"
 service stop || fail "stop failed"
