@@ -27,7 +27,7 @@ pub struct Generator {
     /// `Internal` per network name, and the pass that fetched it; fetched again (at most
     /// once per pass) when a container names a network it does not know.
     networks: Option<(NetworkFlags, u64)>,
-    /// Inspected containers by ID, with a fingerprint of the list entry they were seen with.
+    /// Inspected containers by ID, with the list entry they were seen with.
     cache: HashMap<String, Cached>,
     /// Containers that events named since they were inspected.
     invalidated: HashSet<String>,
@@ -43,7 +43,7 @@ pub struct Generator {
 }
 
 struct Cached {
-    fingerprint: String,
+    entry: Json,
     container: Rc<Container>,
     /// The container as templates see it, converted once per inspect.
     value: Value,
@@ -333,11 +333,10 @@ impl Generator {
             let Some(id) = entry["Id"].as_str() else {
                 continue;
             };
-            let fingerprint = fingerprint(entry);
             let fresh = self
                 .cache
                 .get(id)
-                .is_some_and(|cached| cached.fingerprint == fingerprint)
+                .is_some_and(|cached| same_entry(&cached.entry, entry))
                 && !self.invalidated.contains(id);
             if !fresh {
                 match self.inspect(id) {
@@ -345,7 +344,7 @@ impl Generator {
                         self.cache.insert(
                             id.to_string(),
                             Cached {
-                                fingerprint,
+                                entry: entry.clone(),
                                 value: context::container_value(&container),
                                 container: Rc::new(container),
                                 stopped,
@@ -497,20 +496,25 @@ fn reload_template(entry: &mut Entry) -> Result<()> {
     Ok(())
 }
 
-/// What a list entry says about a container, minus the `Status` text that ages by itself
-/// ("Up 5 minutes") but with the health it carries ("(healthy)").
-fn fingerprint(entry: &Json) -> String {
-    let mut entry = entry.clone();
-    let status = entry["Status"].as_str().unwrap_or_default().to_string();
-    let health = status
-        .find('(')
-        .map(|start| status[start..].to_string())
-        .unwrap_or_default();
-    if let Some(object) = entry.as_object_mut() {
-        object.remove("Status");
-        object.insert("Health".to_string(), Json::String(health));
-    }
-    entry.to_string()
+/// Whether two list entries say the same about a container, apart from the `Status` text
+/// that ages by itself ("Up 5 minutes"); the health it carries ("(healthy)") counts. Compared
+/// in place: serialising each entry to compare it cost more than the render.
+fn same_entry(cached: &Json, entry: &Json) -> bool {
+    let (Some(cached), Some(entry)) = (cached.as_object(), entry.as_object()) else {
+        return cached == entry;
+    };
+    cached.len() == entry.len()
+        && cached.iter().all(|(key, value)| match entry.get(key) {
+            Some(other) if key == "Status" => health(value) == health(other),
+            Some(other) => value == other,
+            None => false,
+        })
+}
+
+/// The health part of a list entry's `Status` ("(healthy)"), or "".
+fn health(status: &Json) -> &str {
+    let status = status.as_str().unwrap_or_default();
+    status.find('(').map_or("", |start| &status[start..])
 }
 
 /// Reads the `/proc` files docker-gen reads to find its own container (spec §3.5).
@@ -533,13 +537,17 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn fingerprint_ignores_uptime_but_not_health_or_state() {
+    fn list_entries_compare_without_uptime_but_with_health_and_state() {
         let a = json!({"Id": "x", "State": "running", "Status": "Up 5 minutes (healthy)"});
         let b = json!({"Id": "x", "State": "running", "Status": "Up 6 minutes (healthy)"});
         let c = json!({"Id": "x", "State": "running", "Status": "Up 6 minutes (unhealthy)"});
         let d = json!({"Id": "x", "State": "exited", "Status": "Up 6 minutes (healthy)"});
-        assert_eq!(fingerprint(&a), fingerprint(&b));
-        assert_ne!(fingerprint(&b), fingerprint(&c));
-        assert_ne!(fingerprint(&b), fingerprint(&d));
+        let e = json!({"Id": "x", "State": "running", "Status": "Up 6 minutes (healthy)", "Labels": {}});
+        let f = json!({"Id": "x", "State": "running"});
+        assert!(same_entry(&a, &b));
+        assert!(!same_entry(&b, &c));
+        assert!(!same_entry(&b, &d));
+        assert!(!same_entry(&b, &e) && !same_entry(&e, &b));
+        assert!(!same_entry(&b, &f) && !same_entry(&f, &b));
     }
 }
