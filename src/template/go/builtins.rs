@@ -1,7 +1,7 @@
 //! Go text/template's builtin functions over `Value`: `not len index print printf println
-//! html js urlquery eq ne lt le gt ge`, with Go's error texts. `and`, `or` and `call` are
-//! registered here so parsing knows them, but the executor runs them (they need unevaluated
-//! arguments). `slice` is left out: docker-gen replaces it with sprig's.
+//! html js urlquery eq ne lt le gt ge`, with Go's error texts. `and`, `or`, `call` and
+//! docker-gen's `eval` are registered here so parsing knows them, but the executor runs them
+//! (they need unevaluated arguments or the template set). `slice` is left out: docker-gen replaces it with sprig's.
 //!
 //! It owns the builtins' semantics and must never touch template syntax or variables.
 
@@ -10,7 +10,7 @@ use super::func::{Func, FuncTable};
 use crate::template::value::is_interface_elem;
 use crate::template::Value;
 
-/// The executor-implemented builtins, with their Go argument counts.
+/// The builtins the executor runs itself; registered here so that parsing knows them.
 pub(super) const EXECUTOR_FUNCS: [&str; 4] = ["and", "or", "call", "eval"];
 
 /// Registers the plain Go builtins (and the executor-run names) into `table`.
@@ -36,7 +36,7 @@ pub fn builtins(table: &mut FuncTable) {
     for (name, func) in plain {
         table.insert(name, func);
     }
-    for name in ["and", "or", "call", "eval"] {
+    for name in EXECUTOR_FUNCS {
         table.insert(name, executor_only);
     }
 }

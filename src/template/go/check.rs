@@ -5,7 +5,6 @@
 //!
 //! It owns these checks over one parsed file and must never execute anything.
 
-use super::builtins::EXECUTOR_FUNCS;
 use super::func::FuncTable;
 use gotmpl::parse::{Expr, ListNode, Node, PipeNode};
 
@@ -114,7 +113,7 @@ impl Checker<'_> {
     fn expr(&mut self, expr: &Expr) -> Result<(), CheckError> {
         match expr {
             Expr::Identifier(pos, name) => {
-                if self.funcs.contains(name) || EXECUTOR_FUNCS.contains(&name.as_str()) {
+                if self.funcs.contains(name) {
                     Ok(())
                 } else {
                     Err(CheckError {

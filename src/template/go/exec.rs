@@ -59,8 +59,8 @@ impl<'t> Var<'t> {
         }
     }
 
-    /// The length and the first and last bytes of a name: equal names have equal tags, and
-    /// most different names in a template differ in one of them.
+    /// The length, the byte after `$` and the last byte of a name: equal names have equal
+    /// tags, and most different names in a template differ in one of them.
     fn tag(name: &str) -> u64 {
         let bytes = name.as_bytes();
         let first = bytes.get(1).copied().unwrap_or(0);
