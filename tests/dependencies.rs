@@ -31,6 +31,10 @@ const ALLOWED: &[(&str, &str)] = &[
         "rustc-hash",
         "a fast hasher for the template executor's name tables",
     ),
+    (
+        "self_cell",
+        "the Go template set keeps its lowered form beside the parsed trees it refers to",
+    ),
     ("bcrypt", "sprig's bcrypt and htpasswd"),
     ("aes", "sprig's encryptAES and decryptAES (AES-256)"),
     ("cbc", "sprig's encryptAES and decryptAES (CBC mode)"),

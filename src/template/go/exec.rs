@@ -1,12 +1,14 @@
-//! The executor: walks gotmpl's AST over `Value` the way Go's `text/template` walks its
-//! tree over `reflect.Value` (`exec.go`): variables on a stack, `missing` versus nil, field
-//! and map lookups, short-circuit `and`/`or`, `range` with `break`/`continue`, template calls,
-//! and error messages naming the file, line, column, template and node like Go's.
+//! The executor: runs the lowered templates (`code.rs`) over `Value` the way Go's
+//! `text/template` walks its tree over `reflect.Value` (`exec.go`): variables in frame
+//! slots, `missing` versus nil, field and map lookups, short-circuit `and`/`or`, `range` with
+//! `break`/`continue`, template calls, and error messages naming the file, line, column,
+//! template and node like Go's.
 //!
 //! It owns evaluation and must never panic on any template or value: every failure is an
 //! error value. Functions come from the `FuncTable`; printing from `fmt.rs`.
 
 use super::builtins::from_interface;
+use super::code::{Arg, ArgKind, Body, Branch, Op, Pipe, Program, Slot};
 use super::fmt::{action_text, printable_sprint, quote};
 use super::func::{Entry, Kind};
 use super::node::{
@@ -17,9 +19,7 @@ use super::{GoTemplate, Tree};
 use crate::template::funcs::sprig_date::time_method;
 use crate::template::value::{is_interface_elem, Time};
 use crate::template::Value;
-use gotmpl::parse::{
-    ActionNode, BranchNode, CommandNode, Expr, ListNode, Node, Number, PipeNode, TemplateNode,
-};
+use gotmpl::parse::{ActionNode, CommandNode, Expr, PipeNode, TemplateNode};
 
 /// The deepest nesting of `{{template}}` calls (and `eval`s). Go allows 100000 on its
 /// growable stacks; tinygen runs on fixed thread stacks, so it stops much earlier.
@@ -40,32 +40,18 @@ pub(super) enum Flow {
 
 type Run<T> = Result<T, Flow>;
 
-/// A template variable: its name (with a tag for quick comparison), its value and whether
-/// it is addressable (see `Exec::addressable`).
-struct Var<'t> {
-    tag: u64,
-    name: &'t str,
+/// A variable's slot: its value and whether it is addressable (see `Exec::addressable`).
+struct Var {
     value: Value,
     addressable: bool,
 }
 
-impl<'t> Var<'t> {
-    fn new(name: &'t str, value: Value, addressable: bool) -> Var<'t> {
+impl Var {
+    fn unset() -> Var {
         Var {
-            tag: Var::tag(name),
-            name,
-            value,
-            addressable,
+            value: Value::Missing,
+            addressable: false,
         }
-    }
-
-    /// The length, the byte after `$` and the last byte of a name: equal names have equal
-    /// tags, and most different names in a template differ in one of them.
-    fn tag(name: &str) -> u64 {
-        let bytes = name.as_bytes();
-        let first = bytes.get(1).copied().unwrap_or(0);
-        let last = bytes.last().copied().unwrap_or(0);
-        (bytes.len() as u64) << 16 | u64::from(first) << 8 | u64::from(last)
     }
 }
 
@@ -82,16 +68,14 @@ enum At<'t> {
 
 pub(super) struct Exec<'t> {
     set: &'t GoTemplate,
+    program: &'t Program<'t>,
+    body: &'t Body<'t>,
     tree: &'t Tree,
-    /// Variables with their values and whether each is addressable (see `addressable`).
-    vars: Vec<Var<'t>>,
-    /// Where the running template's variables start (its `$`); a `{{template}}` call pushes
-    /// its own `$` above the caller's variables and sees only its own.
+    /// The variable frames of the running template calls; each starts with its `$`.
+    vars: Vec<Var>,
+    /// Where the running template's frame starts: a `{{template}}` call pushes its own frame
+    /// above the caller's and sees only its own.
     vars_base: usize,
-    /// Where the innermost variable scope starts (an `if`/`with`/`range` body, a template).
-    /// A `$x :=` whose name is already declared in this scope reuses that slot: the older
-    /// variable could never be seen again, and both would end with the scope.
-    scope: usize,
     /// Whether dot is addressable.
     dot_addressable: bool,
     /// Whether the value evaluated last is addressable in Go (a struct field reached through
@@ -109,17 +93,22 @@ pub(super) struct Exec<'t> {
 impl<'t> Exec<'t> {
     pub(super) fn new(
         set: &'t GoTemplate,
-        tree: &'t Tree,
+        program: &'t Program<'t>,
+        body: &'t Body<'t>,
         dot: Value,
-        depth: usize,
-        nesting: usize,
+        (depth, nesting): (usize, usize),
     ) -> Exec<'t> {
+        let mut vars: Vec<Var> = std::iter::repeat_with(Var::unset)
+            .take(body.slots.max(1))
+            .collect();
+        vars[0].value = dot;
         Exec {
             set,
-            tree,
-            vars: vec![Var::new("$", dot, false)],
+            program,
+            body,
+            tree: body.tree,
+            vars,
             vars_base: 0,
-            scope: 0,
             dot_addressable: false,
             addressable: false,
             depth,
@@ -133,8 +122,8 @@ impl<'t> Exec<'t> {
     /// Runs the tree with `$` as dot.
     pub(super) fn run(&mut self) -> Run<()> {
         let dot = self.vars[self.vars_base].value.clone();
-        let tree = self.tree;
-        match self.walk_list(&dot, &tree.root) {
+        let body = self.body;
+        match self.walk_list(&dot, &body.ops) {
             Err(Flow::Break | Flow::Continue) => Ok(()),
             other => other,
         }
@@ -166,50 +155,52 @@ impl<'t> Exec<'t> {
         ))
     }
 
+    #[inline]
     fn at(&mut self, node: At<'t>) {
         self.node = node;
     }
 
-    fn walk_list(&mut self, dot: &Value, list: &'t ListNode) -> Run<()> {
+    fn walk_list(&mut self, dot: &Value, list: &'t [Op<'t>]) -> Run<()> {
         if self.nesting >= MAX_NESTING {
             return Err(self.error(format!("exceeded maximum nesting depth ({MAX_NESTING})")));
         }
         self.nesting += 1;
-        let result = list.nodes.iter().try_for_each(|node| self.walk(dot, node));
+        let result = list.iter().try_for_each(|op| self.walk(dot, op));
         self.nesting -= 1;
         result
     }
 
     /// `walk_list` with a new dot and its addressability.
-    fn walk_list_at(&mut self, dot: &Value, addressable: bool, list: &'t ListNode) -> Run<()> {
+    fn walk_list_at(&mut self, dot: &Value, addressable: bool, list: &'t [Op<'t>]) -> Run<()> {
         let saved = std::mem::replace(&mut self.dot_addressable, addressable);
         let result = self.walk_list(dot, list);
         self.dot_addressable = saved;
         result
     }
 
-    fn walk(&mut self, dot: &Value, node: &'t Node) -> Run<()> {
-        match node {
-            Node::Text(text) => {
-                self.out.push_str(&text.text);
+    fn walk(&mut self, dot: &Value, op: &'t Op<'t>) -> Run<()> {
+        match op {
+            Op::Text(text) => {
+                self.out.push_str(text);
                 Ok(())
             }
-            Node::Action(action) => self.walk_action(dot, action),
-            Node::If(branch) => self.walk_if_or_with(false, dot, branch),
-            Node::With(branch) => self.walk_if_or_with(true, dot, branch),
-            Node::Range(branch) => self.walk_range(dot, branch),
-            Node::Template(template) => self.walk_template(dot, template),
-            Node::List(list) => self.walk_list(dot, list),
-            Node::Define(_) => Ok(()),
-            Node::Break(_) => Err(Flow::Break),
-            Node::Continue(_) => Err(Flow::Continue),
+            Op::Action(action, pipe) => self.walk_action(dot, action, pipe),
+            Op::If(branch) => self.walk_if_or_with(false, dot, branch),
+            Op::With(branch) => self.walk_if_or_with(true, dot, branch),
+            Op::Range(branch) => self.walk_range(dot, branch),
+            Op::Template(template, index, pipe) => {
+                self.walk_template(dot, template, *index, pipe.as_ref())
+            }
+            Op::List(list) => self.walk_list(dot, list),
+            Op::Break => Err(Flow::Break),
+            Op::Continue => Err(Flow::Continue),
         }
     }
 
-    fn walk_action(&mut self, dot: &Value, action: &'t ActionNode) -> Run<()> {
+    fn walk_action(&mut self, dot: &Value, action: &'t ActionNode, pipe: &'t Pipe<'t>) -> Run<()> {
         self.at(At::Action(action));
-        let value = self.eval_pipeline(dot, &action.pipe)?;
-        if action.pipe.decl.is_empty() {
+        let value = self.eval_pipeline(dot, pipe)?;
+        if pipe.decl.is_empty() {
             match &value {
                 Value::Str(text) => self.out.push_str(text),
                 other => self.out.push_str(&action_text(other, self.addressable)),
@@ -218,21 +209,8 @@ impl<'t> Exec<'t> {
         Ok(())
     }
 
-    fn walk_if_or_with(&mut self, with: bool, dot: &Value, branch: &'t BranchNode) -> Run<()> {
-        let mark = self.vars.len();
-        let saved_scope = std::mem::replace(&mut self.scope, mark);
-        let result = self.walk_if_or_with_in_scope(with, dot, branch);
-        self.scope = saved_scope;
-        self.vars.truncate(mark);
-        result
-    }
-
-    fn walk_if_or_with_in_scope(
-        &mut self,
-        with: bool,
-        dot: &Value,
-        branch: &'t BranchNode,
-    ) -> Run<()> {
+    /// `if` and `with`. Their variables need no popping: each has its own slots (`code.rs`).
+    fn walk_if_or_with(&mut self, with: bool, dot: &Value, branch: &'t Branch<'t>) -> Run<()> {
         let value = self.eval_pipeline(dot, &branch.pipe)?;
         if value.is_true() {
             if with {
@@ -247,21 +225,10 @@ impl<'t> Exec<'t> {
         }
     }
 
-    fn walk_range(&mut self, dot: &Value, branch: &'t BranchNode) -> Run<()> {
-        let outer_scope = self.scope;
-        let result = self.walk_range_in_scope(dot, branch);
-        self.scope = outer_scope;
-        result
-    }
-
-    fn walk_range_in_scope(&mut self, dot: &Value, branch: &'t BranchNode) -> Run<()> {
-        let outer_mark = self.vars.len();
-        // The range variables are pushed one each and then set from the top of the stack.
-        self.scope = usize::MAX;
+    fn walk_range(&mut self, dot: &Value, branch: &'t Branch<'t>) -> Run<()> {
         let value = self.eval_pipeline(dot, &branch.pipe)?;
-        let mark = self.vars.len();
-        self.scope = mark;
         let pipe = &branch.pipe;
+        let decl = &pipe.decl;
         // Elements of a typed slice are addressable; map values and interfaces are not.
         let element_addressable =
             matches!(&value, Value::List(list) if !is_interface_elem(list.elem));
@@ -294,7 +261,7 @@ impl<'t> Exec<'t> {
                 })
                 .collect(),
             Value::Int(count) => {
-                if pipe.decl.len() > 1 {
+                if decl.len() > 1 {
                     return Err(self.error(format!(
                         "can't use {count} to iterate over more than one variable"
                     )));
@@ -321,152 +288,124 @@ impl<'t> Exec<'t> {
                 },
             };
             count += 1;
-            if let Some(first) = pipe.decl.first() {
-                if pipe.is_assign {
-                    let assigned = if pipe.decl.len() > 1 {
-                        key.clone()
-                    } else {
-                        element.clone()
-                    };
-                    let addressable = pipe.decl.len() == 1 && element_addressable;
-                    self.set_var(first, assigned, addressable)?;
-                } else {
-                    self.set_top_var(1, element.clone(), element_addressable);
-                }
-            }
-            if let Some(second) = pipe.decl.get(1) {
-                if pipe.is_assign {
-                    self.set_var(second, element.clone(), element_addressable)?;
-                } else {
-                    self.set_top_var(2, key, false);
+            // One variable gets the element; two get the key and the element.
+            match decl.as_slice() {
+                [] => {}
+                [only] => self.assign(*only, element.clone(), element_addressable)?,
+                [first, second, ..] => {
+                    self.assign(*first, key, false)?;
+                    self.assign(*second, element.clone(), element_addressable)?;
                 }
             }
             let result = self.walk_list_at(&element, element_addressable, &branch.body);
-            self.vars.truncate(mark);
             match result {
                 Ok(()) | Err(Flow::Continue) => {}
                 Err(Flow::Break) => break,
                 Err(error) => return Err(error),
             }
         }
-        let result = match &branch.else_body {
+        match &branch.else_body {
             Some(else_body) if count == 0 => self.walk_list(dot, else_body),
             _ => Ok(()),
-        };
-        self.vars.truncate(outer_mark);
-        result
+        }
     }
 
-    fn walk_template(&mut self, dot: &Value, template: &'t TemplateNode) -> Run<()> {
+    fn walk_template(
+        &mut self,
+        dot: &Value,
+        template: &'t TemplateNode,
+        index: Option<usize>,
+        pipe: Option<&'t Pipe<'t>>,
+    ) -> Run<()> {
         self.at(At::Template(template));
-        let Some(tree) = self.set.trees.get(template.name.as_str()) else {
+        let Some(body) = index.and_then(|index| self.program.bodies.get(index)) else {
             return Err(self.error(format!("template {} not defined", quote(&template.name))));
         };
         if self.depth >= MAX_DEPTH {
             return Err(self.error(format!("exceeded maximum template depth ({MAX_DEPTH})")));
         }
-        let (new_dot, addressable) = match &template.pipe {
+        let (new_dot, addressable) = match pipe {
             Some(pipe) => (self.eval_pipeline(dot, pipe)?, self.addressable),
             None => (Value::Missing, false),
         };
-        let mark = self.vars.len();
-        self.vars.push(Var::new("$", new_dot.clone(), addressable));
-        let saved_base = std::mem::replace(&mut self.vars_base, mark);
-        let saved_scope = std::mem::replace(&mut self.scope, mark);
-        let saved_tree = std::mem::replace(&mut self.tree, tree);
+        let base = self.vars.len();
+        self.vars
+            .extend(std::iter::repeat_with(Var::unset).take(body.slots.max(1)));
+        self.vars[base] = Var {
+            value: new_dot.clone(),
+            addressable,
+        };
+        let saved_base = std::mem::replace(&mut self.vars_base, base);
+        let saved_tree = std::mem::replace(&mut self.tree, body.tree);
         self.depth += 1;
-        let result = self.walk_list_at(&new_dot, addressable, &tree.root);
+        let result = self.walk_list_at(&new_dot, addressable, &body.ops);
         self.depth -= 1;
         self.tree = saved_tree;
         self.vars_base = saved_base;
-        self.scope = saved_scope;
-        self.vars.truncate(mark);
+        self.vars.truncate(base);
         match result {
             Err(Flow::Break | Flow::Continue) => Ok(()),
             other => other,
         }
     }
 
-    fn set_top_var(&mut self, from_top: usize, value: Value, addressable: bool) {
-        let length = self.vars.len();
-        if let Some(slot) = length
-            .checked_sub(from_top)
-            .and_then(|index| self.vars.get_mut(index))
-        {
-            slot.value = value;
-            slot.addressable = addressable;
-        }
-    }
-
-    /// `$name := value`.
-    fn declare(&mut self, name: &'t str, value: Value, addressable: bool) {
-        match self.find_var(name) {
-            Some(index) if index >= self.scope => {
-                let slot = &mut self.vars[index];
-                slot.value = value;
-                slot.addressable = addressable;
-            }
-            _ => self.vars.push(Var::new(name, value, addressable)),
-        }
-    }
-
-    /// The innermost variable `name` of the running template.
-    fn find_var(&self, name: &str) -> Option<usize> {
-        let tag = Var::tag(name);
-        let visible = self.vars.get(self.vars_base..).unwrap_or(&[]);
-        let index = visible
-            .iter()
-            .rposition(|var| var.tag == tag && var.name == name)?;
-        Some(self.vars_base + index)
-    }
-
-    fn set_var(&mut self, name: &str, value: Value, addressable: bool) -> Run<()> {
-        match self.find_var(name) {
-            Some(index) => {
-                let slot = &mut self.vars[index];
-                slot.value = value;
-                slot.addressable = addressable;
+    /// Sets a variable (`$x := v`, `$x = v` or a range variable).
+    #[inline]
+    fn assign(&mut self, slot: Slot<'t>, value: Value, addressable: bool) -> Run<()> {
+        let var = match slot {
+            Slot::At(index) => self.vars.get_mut(self.vars_base + index),
+            Slot::Undefined(_) => None,
+        };
+        match var {
+            Some(var) => {
+                var.value = value;
+                var.addressable = addressable;
                 Ok(())
             }
-            None => Err(self.error(format!("undefined variable: {name}"))),
+            None => Err(self.undefined(slot)),
+        }
+    }
+
+    fn undefined(&self, slot: Slot<'t>) -> Flow {
+        match slot {
+            Slot::Undefined(name) => self.error(format!("undefined variable: {name}")),
+            Slot::At(index) => self.error(format!("variable slot {index} outside its frame")),
         }
     }
 
     /// A variable's value and whether it is addressable.
-    fn var_value(&self, name: &str) -> Run<(Value, bool)> {
-        match self.find_var(name) {
-            Some(index) => {
-                let var = &self.vars[index];
-                Ok((var.value.clone(), var.addressable))
-            }
-            None => Err(self.error(format!("undefined variable: {name}"))),
+    #[inline]
+    fn var_value(&self, slot: Slot<'t>) -> Run<(Value, bool)> {
+        let var = match slot {
+            Slot::At(index) => self.vars.get(self.vars_base + index),
+            Slot::Undefined(_) => None,
+        };
+        match var {
+            Some(var) => Ok((var.value.clone(), var.addressable)),
+            None => Err(self.undefined(slot)),
         }
     }
 
-    fn eval_pipeline(&mut self, dot: &Value, pipe: &'t PipeNode) -> Run<Value> {
-        self.at(At::Pipe(pipe));
+    fn eval_pipeline(&mut self, dot: &Value, pipe: &'t Pipe<'t>) -> Run<Value> {
+        self.at(At::Pipe(pipe.node));
         let mut value = None;
         for command in &pipe.commands {
-            value = Some(self.eval_command(dot, command, value)?);
+            value = Some(self.eval_command(dot, command.node, &command.args, value)?);
         }
         let value = value.unwrap_or(Value::Missing);
         let addressable = self.addressable;
-        for name in &pipe.decl {
-            if pipe.is_assign {
-                self.set_var(name, value.clone(), addressable)?;
-            } else {
-                self.declare(name.as_str(), value.clone(), addressable);
-            }
+        for slot in &pipe.decl {
+            self.assign(*slot, value.clone(), addressable)?;
         }
         self.addressable = addressable;
         Ok(value)
     }
 
-    fn not_a_function(&self, args: &'t [Expr], last: &Option<Value>) -> Run<()> {
+    fn not_a_function(&self, args: &'t [Arg<'t>], last: &Option<Value>) -> Run<()> {
         if args.len() > 1 || last.is_some() {
             let first = args
                 .first()
-                .map(|arg| expr_string(arg, &self.tree.file.text))
+                .map(|arg| expr_string(arg.expr, &self.tree.file.text))
                 .unwrap_or_default();
             return Err(self.error(format!("can't give argument to non-function {first}")));
         }
@@ -477,69 +416,59 @@ impl<'t> Exec<'t> {
         &mut self,
         dot: &Value,
         command: &'t CommandNode,
+        args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<Value> {
-        let Some(first) = command.args.first() else {
+        let Some(first) = args.first() else {
             return Err(self.error("empty command"));
         };
-        match first {
-            Expr::Field(..) => return self.eval_field_node(dot, first, &command.args, last),
-            Expr::Chain(..) => return self.eval_chain_node(dot, first, &command.args, last),
-            Expr::Identifier(_, name) => {
-                return self.eval_function(
-                    dot,
-                    first,
-                    name,
-                    At::Command(command),
-                    &command.args,
-                    last,
-                )
+        match &first.kind {
+            ArgKind::Field(_) => return self.eval_field_node(dot, first, args, last),
+            ArgKind::Chain(..) => return self.eval_chain_node(dot, first, args, last),
+            ArgKind::Function(name, entry) => {
+                let callee = (first, *name, *entry);
+                return self.eval_function(dot, callee, At::Command(command), args, last);
             }
-            Expr::Pipe(_, pipe) => {
-                self.not_a_function(&command.args, &last)?;
+            ArgKind::Pipe(pipe) => {
+                self.not_a_function(args, &last)?;
                 return self.eval_pipeline(dot, pipe);
             }
-            Expr::Variable(..) => return self.eval_variable_node(dot, first, &command.args, last),
+            ArgKind::Variable(..) => return self.eval_variable_node(dot, first, args, last),
             _ => {}
         }
-        self.at(At::Expr(first));
-        self.not_a_function(&command.args, &last)?;
-        self.addressable = matches!(first, Expr::Dot(_)) && self.dot_addressable;
-        match first {
-            Expr::Bool(_, flag) => Ok(Value::Bool(*flag)),
-            Expr::Dot(_) => Ok(dot.clone()),
-            Expr::Nil(_) => Err(self.error("nil is not a command")),
-            Expr::Number(..) => self.ideal_constant(first),
-            Expr::String(_, text) => Ok(self.set.literal(text)),
-            other => Err(self.error(format!(
+        self.at(At::Expr(first.expr));
+        self.not_a_function(args, &last)?;
+        self.addressable = matches!(first.kind, ArgKind::Dot) && self.dot_addressable;
+        match &first.kind {
+            ArgKind::Constant(value) => Ok(value.clone()),
+            ArgKind::Dot => Ok(dot.clone()),
+            ArgKind::Nil => Err(self.error("nil is not a command")),
+            ArgKind::Overflow => Err(self.overflow(first)),
+            _ => Err(self.error(format!(
                 "can't evaluate command {}",
-                quote(&expr_string(other, &self.tree.file.text))
+                quote(&expr_string(first.expr, &self.tree.file.text))
             ))),
         }
     }
 
-    fn ideal_constant(&mut self, expr: &'t Expr) -> Run<Value> {
-        self.at(At::Expr(expr));
-        match expr {
-            Expr::Number(_, Number::Int(number)) => Ok(Value::Int(*number)),
-            Expr::Number(_, Number::Float(number)) => Ok(Value::Float(*number)),
-            Expr::Number(..) => Err(self.error(format!(
-                "{} overflows int",
-                expr_string(expr, &self.tree.file.text)
-            ))),
-            _ => Ok(Value::Missing),
-        }
+    /// A number constant that fits no int.
+    fn overflow(&mut self, arg: &'t Arg<'t>) -> Flow {
+        self.at(At::Expr(arg.expr));
+        self.error(format!(
+            "{} overflows int",
+            expr_string(arg.expr, &self.tree.file.text)
+        ))
     }
 
     fn eval_field_node(
         &mut self,
         dot: &Value,
-        expr: &'t Expr,
-        args: &'t [Expr],
+        arg: &'t Arg<'t>,
+        args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<Value> {
-        self.at(At::Expr(expr));
-        let Expr::Field(_, fields) = expr else {
+        self.at(At::Expr(arg.expr));
+        let ArgKind::Field(fields) = &arg.kind else {
             return Ok(Value::Missing);
         };
         let addressable = self.dot_addressable;
@@ -549,16 +478,16 @@ impl<'t> Exec<'t> {
     fn eval_chain_node(
         &mut self,
         dot: &Value,
-        expr: &'t Expr,
-        args: &'t [Expr],
+        arg: &'t Arg<'t>,
+        args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<Value> {
-        self.at(At::Expr(expr));
-        let Expr::Chain(_, inner, fields) = expr else {
+        self.at(At::Expr(arg.expr));
+        let ArgKind::Chain(inner, fields) = &arg.kind else {
             return Ok(Value::Missing);
         };
-        if let Expr::Nil(_) = **inner {
-            let text = expr_string(expr, &self.tree.file.text);
+        if let ArgKind::Nil = inner.kind {
+            let text = expr_string(arg.expr, &self.tree.file.text);
             return Err(self.error(format!("indirection through explicit nil in {text}")));
         }
         // Like Go, field errors are then reported at the last node evaluated inside.
@@ -570,15 +499,15 @@ impl<'t> Exec<'t> {
     fn eval_variable_node(
         &mut self,
         dot: &Value,
-        expr: &'t Expr,
-        args: &'t [Expr],
+        arg: &'t Arg<'t>,
+        args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<Value> {
-        self.at(At::Expr(expr));
-        let Expr::Variable(_, name, fields) = expr else {
+        self.at(At::Expr(arg.expr));
+        let ArgKind::Variable(slot, fields) = &arg.kind else {
             return Ok(Value::Missing);
         };
-        let (value, addressable) = self.var_value(name)?;
+        let (value, addressable) = self.var_value(*slot)?;
         if fields.is_empty() {
             self.not_a_function(args, &last)?;
             self.addressable = addressable;
@@ -593,8 +522,8 @@ impl<'t> Exec<'t> {
         &mut self,
         dot: &Value,
         (mut receiver, mut addressable): (Value, bool),
-        fields: &'t [gotmpl::parse::SmolStr],
-        args: &'t [Expr],
+        fields: &'t [&'t str],
+        args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<Value> {
         let Some((final_field, leading)) = fields.split_last() else {
@@ -615,7 +544,7 @@ impl<'t> Exec<'t> {
                 in_interface,
             )?;
             addressable = next_addressable;
-            previous = Some(field.as_str());
+            previous = Some(*field);
         }
         let final_addressable = field_addressable(&receiver, final_field, addressable);
         let (value, in_interface) = self.eval_field(
@@ -644,7 +573,7 @@ impl<'t> Exec<'t> {
         &mut self,
         dot: &Value,
         name: &str,
-        args: &'t [Expr],
+        args: &'t [Arg<'t>],
         last: Option<Value>,
         (receiver, addressable): (Value, bool),
         previous: Option<&str>,
@@ -732,7 +661,7 @@ impl<'t> Exec<'t> {
         dot: &Value,
         (time, receiver_type): (&Time, &str),
         name: &str,
-        args: &'t [Expr],
+        args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<(Value, bool)> {
         let node = self.node;
@@ -752,27 +681,25 @@ impl<'t> Exec<'t> {
     }
 
     /// Evaluates an argument as Go does for an `interface{}` parameter.
-    fn eval_arg(&mut self, dot: &Value, expr: &'t Expr) -> Run<Value> {
-        self.at(At::Expr(expr));
-        self.addressable = matches!(expr, Expr::Dot(_)) && self.dot_addressable;
-        match expr {
-            Expr::Dot(_) => Ok(dot.clone()),
-            Expr::Nil(_) => Ok(Value::Nil),
-            Expr::Field(..) => self.eval_field_node(dot, expr, std::slice::from_ref(expr), None),
-            Expr::Variable(..) => self.eval_variable_node(dot, expr, &[], None),
-            Expr::Pipe(_, pipe) => self.eval_pipeline(dot, pipe),
-            Expr::Identifier(_, name) => self.eval_function(
+    fn eval_arg(&mut self, dot: &Value, arg: &'t Arg<'t>) -> Run<Value> {
+        self.at(At::Expr(arg.expr));
+        self.addressable = matches!(arg.kind, ArgKind::Dot) && self.dot_addressable;
+        match &arg.kind {
+            ArgKind::Dot => Ok(dot.clone()),
+            ArgKind::Nil => Ok(Value::Nil),
+            ArgKind::Field(_) => self.eval_field_node(dot, arg, std::slice::from_ref(arg), None),
+            ArgKind::Variable(..) => self.eval_variable_node(dot, arg, &[], None),
+            ArgKind::Pipe(pipe) => self.eval_pipeline(dot, pipe),
+            ArgKind::Function(name, entry) => self.eval_function(
                 dot,
-                expr,
-                name,
-                At::Expr(expr),
-                std::slice::from_ref(expr),
+                (arg, *name, *entry),
+                At::Expr(arg.expr),
+                std::slice::from_ref(arg),
                 None,
             ),
-            Expr::Chain(..) => self.eval_chain_node(dot, expr, &[], None),
-            Expr::Bool(_, flag) => Ok(Value::Bool(*flag)),
-            Expr::Number(..) => self.ideal_constant(expr),
-            Expr::String(_, text) => Ok(self.set.literal(text)),
+            ArgKind::Chain(..) => self.eval_chain_node(dot, arg, &[], None),
+            ArgKind::Constant(value) => Ok(value.clone()),
+            ArgKind::Overflow => Err(self.overflow(arg)),
         }
     }
 
@@ -789,35 +716,36 @@ impl<'t> Exec<'t> {
     }
 
     /// Evaluates an argument for a `string` parameter (`printf`'s format, `eval`'s name).
-    fn eval_string_arg(&mut self, dot: &Value, expr: &'t Expr) -> Run<Value> {
-        self.at(At::Expr(expr));
-        match expr {
-            Expr::String(_, text) => Ok(self.set.literal(text)),
-            Expr::Nil(_) => Err(self.error("cannot assign nil to string")),
-            Expr::Bool(..) | Expr::Number(..) => Err(self.error(format!(
+    fn eval_string_arg(&mut self, dot: &Value, arg: &'t Arg<'t>) -> Run<Value> {
+        self.at(At::Expr(arg.expr));
+        match &arg.kind {
+            ArgKind::Constant(value @ Value::Str(_)) => Ok(value.clone()),
+            ArgKind::Nil => Err(self.error("cannot assign nil to string")),
+            ArgKind::Constant(_) | ArgKind::Overflow => Err(self.error(format!(
                 "expected string; found {}",
-                expr_string(expr, &self.tree.file.text)
+                expr_string(arg.expr, &self.tree.file.text)
             ))),
             _ => {
-                let value = self.eval_arg(dot, expr)?;
+                let value = self.eval_arg(dot, arg)?;
                 self.validate_string(value)
             }
         }
     }
 
+    /// Calls a function: `callee` is its word in the command, its name and its table entry.
     fn eval_function(
         &mut self,
         dot: &Value,
-        ident: &'t Expr,
-        name: &str,
+        (callee, name, entry): (&'t Arg<'t>, &'t str, Option<Entry>),
         command: At<'t>,
-        args: &'t [Expr],
+        args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<Value> {
+        let ident = callee.expr;
         self.at(At::Expr(ident));
         let explicit = args.get(1..).unwrap_or(&[]);
         let count = explicit.len() + usize::from(last.is_some());
-        let Some(&Entry { func, kind, arity }) = self.set.funcs.entry(name) else {
+        let Some(Entry { func, kind, arity }) = entry else {
             return Err(self.error(format!("{} is not a defined function", quote(name))));
         };
         if let Some((fixed, variadic)) = arity {
@@ -860,7 +788,7 @@ impl<'t> Exec<'t> {
                 Some(Value::Nil | Value::Missing) | None => "call of nil".to_string(),
                 Some(other) => {
                     let callee = match explicit.first() {
-                        Some(arg) => expr_string(arg, &self.tree.file.text),
+                        Some(arg) => expr_string(arg.expr, &self.tree.file.text),
                         None => match other {
                             Value::Str(text) => text.to_string(),
                             value => format!("<{} Value>", value.go_type()),
@@ -884,7 +812,7 @@ impl<'t> Exec<'t> {
     fn eval_args(
         &mut self,
         dot: &Value,
-        explicit: &'t [Expr],
+        explicit: &'t [Arg<'t>],
         last: Option<Value>,
         string_first: bool,
         values: &mut Vec<Value>,
@@ -921,7 +849,7 @@ impl<'t> Exec<'t> {
         &mut self,
         (command, ident): (At<'t>, &'t Expr),
         name: &str,
-        explicit: &'t [Expr],
+        explicit: &'t [Arg<'t>],
         values: &[Value],
         message: &str,
     ) -> Flow {
@@ -954,7 +882,7 @@ impl<'t> Exec<'t> {
             self.at(command);
             return self.error(format!("error calling {name}: {message}"));
         };
-        let arg = &explicit[index];
+        let arg = explicit[index].expr;
         let source = &self.tree.file.text;
         let text = expr_string(arg, source);
         let message = match arg {
@@ -982,7 +910,11 @@ impl<'t> Exec<'t> {
         if data.len() > 1 {
             return Err("too many arguments".to_string());
         }
-        let Some(tree) = self.set.trees.get(&**name) else {
+        let Some(body) = self
+            .program
+            .index(name)
+            .and_then(|index| self.program.bodies.get(index))
+        else {
             return Err(format!(
                 "template: no template {} associated with template {}",
                 quote(name),
@@ -995,7 +927,13 @@ impl<'t> Exec<'t> {
             ));
         }
         let dot = data.first().cloned().unwrap_or(Value::Missing);
-        let mut inner = Exec::new(self.set, tree, dot, self.depth + 1, self.nesting);
+        let mut inner = Exec::new(
+            self.set,
+            self.program,
+            body,
+            dot,
+            (self.depth + 1, self.nesting),
+        );
         match inner.run() {
             Ok(()) => Ok(Value::str(inner.out)),
             Err(Flow::Error(message)) => Err(format!("template: {message}")),
@@ -1004,14 +942,12 @@ impl<'t> Exec<'t> {
     }
 }
 
-/// Whether field `name` of `receiver` is addressable in Go: a struct field is when the
-/// struct is reached through a pointer or is itself addressable; map values and method
-/// results never are.
+/// Whether field `name` of `receiver` is addressable in Go, given that evaluating it
+/// succeeds: a struct field is when the struct is reached through a pointer or is itself
+/// addressable; map values and method results (a record's only method is `String`) never are.
 fn field_addressable(receiver: &Value, name: &str, addressable: bool) -> bool {
     match receiver {
-        Value::Record(record) => {
-            record.field(name).is_some() && (record.is_pointer() || addressable)
-        }
+        Value::Record(record) => (addressable || record.is_pointer()) && name != "String",
         _ => false,
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod builtins;
 mod check;
+mod code;
 mod exec;
 pub mod fmt;
 pub mod func;
@@ -20,9 +21,8 @@ pub use func::{Func, FuncTable};
 
 use crate::error::Error;
 use crate::template::Value;
+use code::Program;
 use gotmpl::parse::{ListNode, Parser};
-use rustc_hash::FxBuildHasher;
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -32,13 +32,18 @@ pub struct GoTemplate {
     entry: String,
     /// The set's own name, which `eval` errors mention (Go: the base name of the path list).
     owner: String,
-    trees: HashMap<String, Rc<Tree>>,
-    funcs: FuncTable,
-    /// String constants of the trees as values, made on first use so that evaluating a
-    /// constant does not allocate. Keyed by the address of the constant's text, which stays
-    /// put: trees are never changed or dropped while the set lives.
-    literals: RefCell<HashMap<usize, Rc<str>, FxBuildHasher>>,
+    /// The trees by name, lowered once for the executor.
+    trees: Lowered,
 }
+
+self_cell::self_cell!(
+    /// The parsed trees and their lowered form, which refers to them for error messages.
+    struct Lowered {
+        owner: HashMap<String, Tree>,
+        #[covariant]
+        dependent: Program,
+    }
+);
 
 /// One named template: a file's top level or a `define`/`block` body.
 struct Tree {
@@ -62,7 +67,7 @@ impl GoTemplate {
         let Some((entry, _)) = files.first() else {
             return Err(Error::template("template: no files named"));
         };
-        let mut trees: HashMap<String, Rc<Tree>> = HashMap::new();
+        let mut trees: HashMap<String, Tree> = HashMap::new();
         for (name, text) in files {
             let file = Rc::new(SourceFile {
                 name: name.clone(),
@@ -73,7 +78,7 @@ impl GoTemplate {
                 if tree.root.is_empty_tree() && trees.contains_key(&tree.name) {
                     continue;
                 }
-                trees.insert(tree.name.clone(), Rc::new(tree));
+                trees.insert(tree.name.clone(), tree);
             }
         }
         let owner = files
@@ -82,30 +87,29 @@ impl GoTemplate {
         Ok(GoTemplate {
             entry: entry.clone(),
             owner,
-            trees,
-            funcs: funcs.clone(),
-            literals: RefCell::default(),
+            trees: Lowered::new(trees, |trees| {
+                Program::lower(
+                    trees.iter().map(|(name, tree)| (name.as_str(), tree)),
+                    funcs,
+                )
+            }),
         })
-    }
-
-    /// The value of a string constant of one of the set's trees.
-    fn literal(&self, text: &std::sync::Arc<str>) -> Value {
-        let key = std::sync::Arc::as_ptr(text) as *const u8 as usize;
-        let mut literals = self.literals.borrow_mut();
-        let text = literals.entry(key).or_insert_with(|| Rc::from(&**text));
-        Value::Str(text.clone())
     }
 
     /// Executes with `root` as `.` and `$`.
     pub fn execute(&self, root: &Value) -> Result<String, Error> {
-        let Some(tree) = self.trees.get(&self.entry) else {
+        let program = self.trees.borrow_dependent();
+        let Some(body) = program
+            .index(&self.entry)
+            .and_then(|index| program.bodies.get(index))
+        else {
             return Err(Error::template(format!(
                 "template: no template {} associated with template {}",
                 fmt::quote(&self.entry),
                 fmt::quote(&self.owner)
             )));
         };
-        let mut exec = exec::Exec::new(self, tree, root.clone(), 0, 0);
+        let mut exec = exec::Exec::new(self, program, body, root.clone(), (0, 0));
         match exec.run() {
             Ok(()) => Ok(exec.out),
             Err(exec::Flow::Error(message)) => Err(Error::template(message)),
