@@ -100,17 +100,33 @@ fn build_root() -> PathBuf {
 
 /// Builds the minimal binaries without TLS, as `tests/edge/build-musl.sh --minimal` does:
 /// the nightly toolchain compiles the standard library for size (`-Zbuild-std`, its
-/// `optimize_for_size` feature) with `-Cpanic=immediate-abort`, rust-lld links the ARM targets against the C runtime in
-/// `libs` (see [`musl_libs`]). All targets build in one cargo run (the host build scripts
-/// and proc-macros are built once) in a target directory of its own. Returns the binaries
-/// in the order of `targets`.
+/// `optimize_for_size` feature) with `-Cpanic=immediate-abort`, rust-lld links the ARM
+/// targets against the C runtime in `libs` (see [`musl_libs`]). All targets build in one
+/// cargo run (the host build scripts and proc-macros are built once) in a target directory
+/// of its own. Returns the binaries in the order of `targets`.
 pub fn minimal_binaries(targets: &[(&str, &Path)]) -> Vec<PathBuf> {
-    let target_dir = build_root().join("build-minimal");
+    minimal_build(targets, false)
+}
+
+/// The minimal binary with TLS for one target: ring's C code is compiled by gcc for
+/// x86_64 and by clang (archived by llvm-ar) for the ARM targets, as the script does.
+pub fn minimal_tls_binary(target: &str, libs: &Path) -> PathBuf {
+    minimal_build(&[(target, libs)], true).remove(0)
+}
+
+fn minimal_build(targets: &[(&str, &Path)], tls: bool) -> Vec<PathBuf> {
+    let target_dir = build_root().join(if tls {
+        "build-minimal-tls"
+    } else {
+        "build-minimal"
+    });
     let nightly = nightly();
     let mut command = Command::new("rustup");
+    command.args(["run", &nightly, "cargo", "build", "--release", "--locked"]);
+    if !tls {
+        command.arg("--no-default-features");
+    }
     command
-        .args(["run", &nightly, "cargo", "build", "--release", "--locked"])
-        .arg("--no-default-features")
         .arg("-Zbuild-std=std,panic_abort")
         .arg("-Zbuild-std-features=optimize_for_size")
         .arg("--manifest-path")
@@ -130,6 +146,20 @@ pub fn minimal_binaries(targets: &[(&str, &Path)]) -> Vec<PathBuf> {
             command
                 .arg("--config")
                 .arg(format!("target.{target}.linker=\"rust-lld\""));
+        }
+        if tls {
+            let triple = target.replace('-', "_");
+            let (cc, ar) = if target.starts_with("x86_64") {
+                ("gcc", "ar")
+            } else {
+                ("clang", "llvm-ar")
+            };
+            command.env(format!("CC_{triple}"), cc);
+            command.env(format!("AR_{triple}"), ar);
+            if target.starts_with("arm-") {
+                // clang's default for this triple is ARMv4T, which cannot assemble ring.
+                command.env(format!("CFLAGS_{triple}"), "-march=armv6 -mfloat-abi=soft");
+            }
         }
     }
     // The outer cargo's variables would pin the stable toolchain or override the flags.
