@@ -11,7 +11,8 @@ use super::func::{Entry, FuncTable};
 use super::Tree;
 use crate::template::Value;
 use gotmpl::parse::{
-    ActionNode, BranchNode, CommandNode, Expr, ListNode, Node, Number, PipeNode, TemplateNode,
+    ActionNode, BranchNode, CommandNode, Expr, ListNode, Node, Number, PipeNode, SmolStr,
+    TemplateNode,
 };
 use rustc_hash::FxBuildHasher;
 use std::collections::HashMap;
@@ -33,12 +34,12 @@ pub(super) struct Body<'t> {
 
 pub(super) enum Op<'t> {
     Text(&'t str),
-    Action(&'t ActionNode, Pipe<'t>),
-    If(Branch<'t>),
-    With(Branch<'t>),
-    Range(Branch<'t>),
+    Action(&'t ActionNode, Box<Pipe<'t>>),
+    If(Box<Branch<'t>>),
+    With(Box<Branch<'t>>),
+    Range(Box<Branch<'t>>),
     /// `{{template}}` with the index of the called body, if the set has it.
-    Template(&'t TemplateNode, Option<usize>, Option<Pipe<'t>>),
+    Template(&'t TemplateNode, Option<usize>, Option<Box<Pipe<'t>>>),
     List(Vec<Op<'t>>),
     Break,
     Continue,
@@ -60,7 +61,7 @@ pub(super) struct Pipe<'t> {
 pub(super) struct Command<'t> {
     pub node: &'t CommandNode,
     /// The command's words; the first is the function, field or operand.
-    pub args: Vec<Arg<'t>>,
+    pub args: Box<[Arg<'t>]>,
 }
 
 pub(super) struct Arg<'t> {
@@ -68,6 +69,7 @@ pub(super) struct Arg<'t> {
     pub kind: ArgKind<'t>,
 }
 
+/// What an argument is. Kept small (see the test below): a template has thousands.
 pub(super) enum ArgKind<'t> {
     Dot,
     Nil,
@@ -75,11 +77,12 @@ pub(super) enum ArgKind<'t> {
     Constant(Value),
     /// A number constant that does not fit an int (Go reports it when evaluated).
     Overflow,
-    Field(Vec<&'t str>),
-    Variable(Slot<'t>, Vec<&'t str>),
-    Function(&'t str, Option<Entry>),
-    Pipe(Pipe<'t>),
-    Chain(Box<Arg<'t>>, Vec<&'t str>),
+    Field(Box<[&'t str]>),
+    Variable(Slot<'t>, Box<[&'t str]>),
+    /// A function, with its table entry if the table has the name (the name is the node's).
+    Function(Option<Entry>),
+    Pipe(Box<Pipe<'t>>),
+    Chain(Box<Arg<'t>>, Box<[&'t str]>),
 }
 
 /// A variable reference: its slot, or its name when no declaration is in scope where it is
@@ -87,7 +90,7 @@ pub(super) enum ArgKind<'t> {
 #[derive(Clone, Copy)]
 pub(super) enum Slot<'t> {
     At(usize),
-    Undefined(&'t str),
+    Undefined(&'t SmolStr),
 }
 
 impl<'t> Program<'t> {
@@ -149,13 +152,13 @@ impl<'t> Lowering<'t, '_> {
     fn node(&mut self, node: &'t Node) -> Option<Op<'t>> {
         Some(match node {
             Node::Text(text) => Op::Text(&text.text),
-            Node::Action(action) => Op::Action(action, self.pipe(&action.pipe)),
-            Node::If(branch) => Op::If(self.if_or_with(branch)),
-            Node::With(branch) => Op::With(self.if_or_with(branch)),
-            Node::Range(branch) => Op::Range(self.range(branch)),
+            Node::Action(action) => Op::Action(action, Box::new(self.pipe(&action.pipe))),
+            Node::If(branch) => Op::If(Box::new(self.if_or_with(branch))),
+            Node::With(branch) => Op::With(Box::new(self.if_or_with(branch))),
+            Node::Range(branch) => Op::Range(Box::new(self.range(branch))),
             Node::Template(template) => {
                 let index = self.names.get(template.name.as_str()).copied();
-                let pipe = template.pipe.as_ref().map(|pipe| self.pipe(pipe));
+                let pipe = template.pipe.as_ref().map(|pipe| Box::new(self.pipe(pipe)));
                 Op::Template(template, index, pipe)
             }
             Node::List(list) => Op::List(self.list(list)),
@@ -210,7 +213,12 @@ impl<'t> Lowering<'t, '_> {
             .iter()
             .map(|command| Command {
                 node: command,
-                args: command.args.iter().map(|arg| self.arg(arg)).collect(),
+                args: command
+                    .args
+                    .iter()
+                    .map(|arg| self.arg(arg))
+                    .collect::<Vec<_>>()
+                    .into(),
             })
             .collect();
         let decl = pipe
@@ -243,15 +251,15 @@ impl<'t> Lowering<'t, '_> {
         self.vars.len() - 1
     }
 
-    fn find(&self, name: &'t str) -> Slot<'t> {
-        match self.vars.iter().rposition(|var| *var == name) {
+    fn find(&self, name: &'t SmolStr) -> Slot<'t> {
+        match self.vars.iter().rposition(|var| *var == name.as_str()) {
             Some(slot) => Slot::At(slot),
             None => Slot::Undefined(name),
         }
     }
 
     fn arg(&mut self, expr: &'t Expr) -> Arg<'t> {
-        let fields = |fields: &'t [gotmpl::parse::SmolStr]| -> Vec<&'t str> {
+        let fields = |fields: &'t [SmolStr]| -> Box<[&'t str]> {
             fields.iter().map(|field| field.as_str()).collect()
         };
         let kind = match expr {
@@ -264,14 +272,32 @@ impl<'t> Lowering<'t, '_> {
             Expr::String(_, text) => ArgKind::Constant(Value::Str(Rc::from(&**text))),
             Expr::Field(_, names) => ArgKind::Field(fields(names)),
             Expr::Variable(_, name, names) => ArgKind::Variable(self.find(name), fields(names)),
-            Expr::Identifier(_, name) => {
-                ArgKind::Function(name.as_str(), self.funcs.entry(name).copied())
-            }
-            Expr::Pipe(_, pipe) => ArgKind::Pipe(self.pipe(pipe)),
+            Expr::Identifier(_, name) => ArgKind::Function(self.funcs.entry(name).copied()),
+            Expr::Pipe(_, pipe) => ArgKind::Pipe(Box::new(self.pipe(pipe))),
             Expr::Chain(_, inner, names) => {
                 ArgKind::Chain(Box::new(self.arg(inner)), fields(names))
             }
         };
         Arg { expr, kind }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// nginx-proxy's template has about 5,000 arguments: each byte here is 5 KB of memory.
+    #[test]
+    fn arguments_stay_small() {
+        assert!(
+            std::mem::size_of::<Arg>() <= 40,
+            "{}",
+            std::mem::size_of::<Arg>()
+        );
+        assert!(
+            std::mem::size_of::<Op>() <= 40,
+            "{}",
+            std::mem::size_of::<Op>()
+        );
     }
 }

@@ -189,7 +189,7 @@ impl<'t> Exec<'t> {
             Op::With(branch) => self.walk_if_or_with(true, dot, branch),
             Op::Range(branch) => self.walk_range(dot, branch),
             Op::Template(template, index, pipe) => {
-                self.walk_template(dot, template, *index, pipe.as_ref())
+                self.walk_template(dot, template, *index, pipe.as_deref())
             }
             Op::List(list) => self.walk_list(dot, list),
             Op::Break => Err(Flow::Break),
@@ -425,8 +425,8 @@ impl<'t> Exec<'t> {
         match &first.kind {
             ArgKind::Field(_) => return self.eval_field_node(dot, first, args, last),
             ArgKind::Chain(..) => return self.eval_chain_node(dot, first, args, last),
-            ArgKind::Function(name, entry) => {
-                let callee = (first, *name, *entry);
+            ArgKind::Function(entry) => {
+                let callee = (first, *entry);
                 return self.eval_function(dot, callee, At::Command(command), args, last);
             }
             ArgKind::Pipe(pipe) => {
@@ -690,9 +690,9 @@ impl<'t> Exec<'t> {
             ArgKind::Field(_) => self.eval_field_node(dot, arg, std::slice::from_ref(arg), None),
             ArgKind::Variable(..) => self.eval_variable_node(dot, arg, &[], None),
             ArgKind::Pipe(pipe) => self.eval_pipeline(dot, pipe),
-            ArgKind::Function(name, entry) => self.eval_function(
+            ArgKind::Function(entry) => self.eval_function(
                 dot,
-                (arg, *name, *entry),
+                (arg, *entry),
                 At::Expr(arg.expr),
                 std::slice::from_ref(arg),
                 None,
@@ -736,12 +736,16 @@ impl<'t> Exec<'t> {
     fn eval_function(
         &mut self,
         dot: &Value,
-        (callee, name, entry): (&'t Arg<'t>, &'t str, Option<Entry>),
+        (callee, entry): (&'t Arg<'t>, Option<Entry>),
         command: At<'t>,
         args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<Value> {
         let ident = callee.expr;
+        let name = match ident {
+            Expr::Identifier(_, name) => name.as_str(),
+            _ => "",
+        };
         self.at(At::Expr(ident));
         let explicit = args.get(1..).unwrap_or(&[]);
         let count = explicit.len() + usize::from(last.is_some());
@@ -749,6 +753,7 @@ impl<'t> Exec<'t> {
             return Err(self.error(format!("{} is not a defined function", quote(name))));
         };
         if let Some((fixed, variadic)) = arity {
+            let fixed = usize::from(fixed);
             if variadic && count < fixed {
                 return Err(self.error(format!(
                     "wrong number of args for {name}: want at least {fixed} got {}",

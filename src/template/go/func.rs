@@ -37,7 +37,7 @@ pub struct Entry {
     pub func: Func,
     pub kind: Kind,
     /// Go's argument count for a builtin: `(fixed, variadic)`.
-    pub arity: Option<(usize, bool)>,
+    pub arity: Option<(u8, bool)>,
 }
 
 /// Name to function; later inserts override earlier ones (docker-gen overrides sprig overrides Go builtins).
@@ -64,7 +64,8 @@ impl FuncTable {
         let entry = Entry {
             func,
             kind,
-            arity: arity(name),
+            arity: arity(name)
+                .map(|(fixed, variadic)| (u8::try_from(fixed).unwrap_or(u8::MAX), variadic)),
         };
         self.map.insert(name, entry);
     }
