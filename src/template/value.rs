@@ -25,6 +25,9 @@ pub enum Value {
     Map(Rc<Map>),
     Record(Rc<Record>),
     Time(Rc<Time>),
+    /// A Go named integer type with a String method (`time.Month`, `time.Weekday`): an int
+    /// to `eq`, `lt`, `%d` and JSON, its name to `print`, `%v` and `%s`.
+    Named(NamedInt),
     /// docker-gen's root: the container list that also answers `.Env`, `.Docker` and
     /// `.CurrentContainer` (Go's `Context` type with methods).
     Containers(Rc<Containers>),
@@ -140,6 +143,73 @@ pub struct Time {
     pub nanos: u32,
 }
 
+/// A value of a Go named integer type with a String method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NamedInt {
+    pub of: IntType,
+    pub number: i64,
+}
+
+/// The named integer types templates meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntType {
+    Month,
+    Weekday,
+}
+
+/// Go's month names, January first.
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Go's weekday names, Sunday first.
+pub const WEEKDAY_NAMES: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+
+impl NamedInt {
+    /// Go's name of the type (`%T`, error messages).
+    pub fn type_name(&self) -> &'static str {
+        match self.of {
+            IntType::Month => "time.Month",
+            IntType::Weekday => "time.Weekday",
+        }
+    }
+
+    /// What the String method returns; Go's `%!Month(13)` outside the names.
+    pub fn text(&self) -> String {
+        let (names, short): (&[&str], &str) = match self.of {
+            IntType::Month => (&MONTH_NAMES, "Month"),
+            IntType::Weekday => (&WEEKDAY_NAMES, "Weekday"),
+        };
+        let first = i64::from(self.of == IntType::Month);
+        usize::try_from(self.number - first)
+            .ok()
+            .and_then(|index| names.get(index))
+            .map_or_else(
+                || format!("%!{short}({})", self.number),
+                |name| name.to_string(),
+            )
+    }
+}
+
 /// The root list with its methods (spec §3.1).
 #[derive(Clone, Debug)]
 pub struct Containers {
@@ -234,9 +304,10 @@ impl Value {
 
 #[allow(dead_code)]
 impl Record {
-    /// Whether Go holds this struct through a pointer (docker-gen's `*RuntimeContainer`).
+    /// Whether Go holds this struct through a pointer (docker-gen's `*RuntimeContainer`,
+    /// sprig's `*semver.Version`).
     pub fn is_pointer(&self) -> bool {
-        self.type_name == "RuntimeContainer"
+        self.type_name == "RuntimeContainer" || self.type_name == "*semver.Version"
     }
 
     /// Whether the String method has a pointer receiver (docker-gen's `DockerImage`): then
@@ -289,6 +360,7 @@ impl Value {
             Value::Nil | Value::Missing => false,
             Value::Bool(flag) => *flag,
             Value::Int(number) => *number != 0,
+            Value::Named(named) => named.number != 0,
             Value::Float(number) => *number != 0.0,
             Value::Str(text) => !text.is_empty(),
             Value::List(list) => !list.items.is_empty(),
@@ -311,6 +383,7 @@ impl Value {
             Value::Map(map) => format!("map[string]{}", go_elem_type(map.elem)),
             Value::Record(record) => go_record_type(record.type_name),
             Value::Time(_) => "time.Time".to_string(),
+            Value::Named(named) => named.type_name().to_string(),
             Value::Containers(_) => "*context.Context".to_string(),
         }
     }

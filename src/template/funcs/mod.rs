@@ -8,11 +8,12 @@
 //! Deliberate differences from docker-gen (document them in the README): `keys`,
 //! `groupByKeys`, `intersect` and sprig's `values` return sorted results (random in Go);
 //! `sortStringsAsc/Desc` return a sorted copy instead of sorting their argument in place;
-//! regular expressions use regex-lite (no `\pL` classes); a `semver` value offers only its
-//! methods without arguments. Time zones come from the system's zone files as in Go
-//! (`zoneinfo`). sprig's certificate functions (`genPrivateKey buildCustomCert genCA
-//! genCAWithKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert genSignedCertWithKey`)
-//! are names only: templates naming them parse, and calling one is an error.
+//! regular expressions use regex-lite (no `\pL` classes); a `semver` value lacks the methods
+//! that change it (`Scan`, `UnmarshalJSON`, `UnmarshalText`). Time zones come from the
+//! system's zone files as in Go (`zoneinfo`). sprig's certificate functions (`genPrivateKey
+//! buildCustomCert genCA genCAWithKey genSelfSignedCert genSelfSignedCertWithKey
+//! genSignedCert genSignedCertWithKey`) are names only: templates naming them parse, and
+//! calling one is an error. `method_of` gives the methods of values other than times.
 
 pub mod args;
 pub mod crypto;
@@ -34,6 +35,36 @@ pub mod yaml;
 pub mod zoneinfo;
 
 use crate::template::go::func::{Func, FuncTable};
+use crate::template::Value;
+
+/// A method of a template value: its parameter count and how to call it with arguments
+/// of that count (`receiver`, method name, arguments).
+#[derive(Clone, Copy)]
+pub struct Method {
+    pub params: usize,
+    pub call: fn(&Value, &str, &[Value]) -> Result<Value, String>,
+}
+
+/// The method `name` of a value other than a `time.Time` (those are
+/// `sprig_date::time_method`), as Go's method sets have them: `String` of a named integer
+/// (`time.Month`), the methods of sprig's semantic versions. `None` when Go's value has no
+/// such method; record fields are not methods.
+pub fn method_of(receiver: &Value, name: &str) -> Option<Method> {
+    match receiver {
+        Value::Named(_) if name == "String" => Some(Method {
+            params: 0,
+            call: |receiver, _, _| match receiver {
+                Value::Named(named) => Ok(Value::str(named.text())),
+                _ => Ok(Value::Missing),
+            },
+        }),
+        Value::Record(record) if semver::is_version(record) => Some(Method {
+            params: semver::method_params(record.type_name == semver::VERSION_TYPE, name)?,
+            call: semver::call_method,
+        }),
+        _ => None,
+    }
+}
 
 /// sprig v3.3.0's functions that tinygen implements.
 const SPRIG: &[(&str, Func)] = &[
@@ -481,6 +512,11 @@ mod tests {
             container,
             containers,
             time,
+            Value::Named(crate::template::value::NamedInt {
+                of: crate::template::value::IntType::Month,
+                number: 13,
+            }),
+            semver::version_value(&semver::parse_version("v1.2.3-rc.1+b").unwrap(), true),
         ]
     }
 
@@ -557,5 +593,61 @@ mod tests {
             "functions panicked:\n{}",
             panicked.join("\n")
         );
+    }
+
+    /// Every value method (`method_of`), called with any arguments of its count, returns
+    /// instead of panicking; unknown names and non-method values have none.
+    #[test]
+    fn no_method_panics() {
+        let pool = pool();
+        let calls = calls(&pool);
+        let names = [
+            "String",
+            "Original",
+            "Major",
+            "Minor",
+            "Patch",
+            "Prerelease",
+            "Metadata",
+            "IncPatch",
+            "IncMinor",
+            "IncMajor",
+            "SetPrerelease",
+            "SetMetadata",
+            "LessThan",
+            "LessThanEqual",
+            "GreaterThan",
+            "GreaterThanEqual",
+            "Equal",
+            "Compare",
+            "MarshalJSON",
+            "MarshalText",
+            "Value",
+            "Scan",
+            "Nope",
+        ];
+        let mut receivers = pool.clone();
+        receivers.push(semver::version_value(
+            &semver::parse_version("18446744073709551615").unwrap(),
+            false,
+        ));
+        let mut found = 0;
+        for receiver in &receivers {
+            for name in names {
+                let Some(method) = method_of(receiver, name) else {
+                    continue;
+                };
+                found += 1;
+                for arguments in calls.iter().filter(|a| a.len() == method.params) {
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        (method.call)(receiver, name, arguments)
+                    }));
+                    assert!(outcome.is_ok(), "{name} on {receiver:?}({arguments:?})");
+                }
+            }
+        }
+        // Month's String, the pointer's 21 methods and the value's 14.
+        assert_eq!(found, 1 + 21 + 14);
+        assert!(method_of(&Value::Int(1), "String").is_none());
     }
 }

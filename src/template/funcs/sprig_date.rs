@@ -16,32 +16,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::log::{civil_from_days, days_from_civil};
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::zoneinfo::{self, Location};
-use crate::template::value::Time;
+use crate::template::value::{
+    IntType, NamedInt, Time, MONTH_NAMES as MONTHS, WEEKDAY_NAMES as DAYS,
+};
 use crate::template::Value;
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const DAYS: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
 
 /// The broken-down UTC form of an instant.
 struct Civil {
@@ -179,8 +157,8 @@ pub fn instant_of(time: &Time) -> (i64, u32) {
 }
 
 /// Go's `time.Time` methods that a template can call (one result, simple arguments):
-/// `None` when there is no such method. `Month` and `Weekday` give their names and `Sub`
-/// its `Duration` text (Go's typed integers print that way).
+/// `None` when there is no such method. `Month` and `Weekday` give Go's named integers and
+/// `Sub` its `Duration` text.
 pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<Value, String>> {
     let (seconds, nanos) = instant_of(time);
     let (offset, zone) = zone_of(time);
@@ -248,14 +226,14 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
             )
         }),
         "Year" => want(0).map(|()| Value::Int(local.year)),
-        "Month" => want(0).map(|()| Value::str(MONTHS[local.month as usize - 1])),
+        "Month" => want(0).map(|()| named(IntType::Month, i64::from(local.month))),
         "Day" => want(0).map(|()| Value::Int(i64::from(local.day))),
         "Hour" => want(0).map(|()| Value::Int(i64::from(local.hour))),
         "Minute" => want(0).map(|()| Value::Int(i64::from(local.minute))),
         "Second" => want(0).map(|()| Value::Int(i64::from(local.second))),
         "Nanosecond" => want(0).map(|()| Value::Int(i64::from(nanos))),
         "YearDay" => want(0).map(|()| Value::Int(i64::from(local.year_day))),
-        "Weekday" => want(0).map(|()| Value::str(DAYS[local.weekday])),
+        "Weekday" => want(0).map(|()| named(IntType::Weekday, local.weekday as i64)),
         "IsZero" => want(0).map(|()| Value::Bool(seconds == GO_ZERO_TIME && nanos == 0)),
         "UTC" => want(0).map(|()| zoned_time_value(seconds, nanos, 0, "UTC")),
         "Local" => want(0).map(|()| local_time_value(seconds, nanos)),
@@ -348,6 +326,10 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
         _ => return None,
     };
     Some(result)
+}
+
+fn named(of: IntType, number: i64) -> Value {
+    Value::Named(NamedInt { of, number })
 }
 
 /// Go's `Time.GoString`: `time.Date(2024, time.January, 2, 3, 4, 5, 0, time.UTC)`.

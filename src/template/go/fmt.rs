@@ -501,6 +501,7 @@ impl Printer {
                 None => return false,
             },
             Value::Time(time) => time.display.clone(),
+            Value::Named(named) => named.text(),
             _ => return false,
         };
         self.fmt_string(&form, verb);
@@ -527,6 +528,7 @@ impl Printer {
             }
             Value::Bool(flag) => self.fmt_bool(*flag, verb),
             Value::Int(number) => self.fmt_integer(*number, verb),
+            Value::Named(named) => self.fmt_named(named.number, verb, value),
             Value::Float(number) => self.fmt_float(*number, verb),
             Value::Str(text) => self.fmt_string(text, verb),
             Value::Map(map) => {
@@ -612,6 +614,17 @@ impl Printer {
         match verb {
             't' | 'v' => self.pad(if flag { "true" } else { "false" }),
             _ => self.bad_verb(verb, Some(&Value::Bool(flag))),
+        }
+    }
+
+    /// A named integer (`time.Month`) with a verb its String method did not take: the
+    /// integer verbs print the number, others are bad verbs naming the type.
+    fn fmt_named(&mut self, number: i64, verb: char, value: &Value) {
+        match verb {
+            'v' | 'd' | 'b' | 'o' | 'O' | 'x' | 'X' | 'c' | 'q' | 'U' => {
+                self.fmt_integer(number, verb)
+            }
+            _ => self.bad_verb(verb, Some(value)),
         }
     }
 
