@@ -131,16 +131,24 @@ pub struct Record {
     pub string_form: Option<String>,
 }
 
-/// A Go `time.Time`, kept in both of the forms templates can observe.
+/// A Go `time.Time`, kept in both of the forms templates can observe. Equal values are
+/// equal in Go's `==` too (same instant, location and monotonic reading).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Time {
-    /// `time.Time.String()`: `2024-01-02 03:04:05.12 +0000 UTC`.
+    /// `time.Time.String()`: `2024-01-02 03:04:05.12 +0000 UTC`, with the monotonic clock
+    /// reading of `time.Now()` after it (` m=+0.000012345`).
     pub display: String,
     /// `encoding/json` form: RFC 3339 with nanoseconds, trailing zeros trimmed.
     pub rfc3339: String,
     /// Seconds since the Unix epoch and the nanosecond part, for ordering and arithmetic.
     pub unix_seconds: i64,
     pub nanos: u32,
+    /// Whether the location is Go's `time.Local` (`now`, `.Local`, `toDate`): its
+    /// `.Location` and `%#v` say so even when the local zone is UTC.
+    pub local: bool,
+    /// Go's monotonic clock reading, in nanoseconds since the process started: only
+    /// `time.Now()` has one, and `.Add` (sprig's `dateModify`) keeps it.
+    pub monotonic: Option<i64>,
 }
 
 /// A value of a Go named integer type with a String method.

@@ -374,6 +374,7 @@ const DOCKER_GEN: &[(&str, Func)] = &[
 /// Inserts sprig's functions, then docker-gen's (which override same-named sprig ones).
 #[allow(dead_code)] // Called by the executor once the branches are merged.
 pub fn register(table: &mut FuncTable) {
+    sprig_date::start_clock();
     for (name, func) in SPRIG.iter().chain(DOCKER_GEN) {
         table.insert(name, *func);
     }
@@ -450,6 +451,8 @@ mod tests {
             rfc3339: "2024-01-02T03:04:05Z".to_string(),
             unix_seconds: 1_704_164_645,
             nanos: 0,
+            local: false,
+            monotonic: None,
         }));
         let container = Value::record(
             "RuntimeContainer",
@@ -512,6 +515,7 @@ mod tests {
             container,
             containers,
             time,
+            sprig_date::now_fn(&[]).unwrap(),
             Value::Named(crate::template::value::NamedInt {
                 of: crate::template::value::IntType::Month,
                 number: 13,

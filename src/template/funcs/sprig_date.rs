@@ -5,13 +5,15 @@
 //! `htmlDate` print in the local zone (`$TZ`, else `/etc/localtime`), `dateInZone` in a named
 //! zone (UTC when it cannot be loaded, as in sprig), `now` is local and `toDate` reads a time
 //! without a zone as local, as Go's `time.ParseInLocation(.., time.Local)`. A time value
-//! keeps only its offset and zone name; one that matches the local zone at its instant is
-//! taken as local, so `Add`, `AddDate` and `dateModify` follow the local daylight-saving
-//! rules as in Go. (With a UTC local zone, `.Location` of a local time says `UTC` where Go
-//! says `Local`.) Reads the clock; nothing else.
+//! keeps its offset and zone name and whether it is in Go's `time.Local` (which also a time
+//! matching the local zone at its instant is taken to be), so `Add`, `AddDate` and
+//! `dateModify` follow the local daylight-saving rules and `.Location` says `Local` as in Go.
+//! `now` carries Go's monotonic clock reading (` m=+0.001234567` when printed), which only
+//! `Add` and `dateModify` keep. Reads the clock; nothing else.
 
 use std::rc::Rc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::log::{civil_from_days, days_from_civil};
 use crate::template::funcs::args::{self, arity, FuncResult};
@@ -66,7 +68,37 @@ pub fn time_value(unix_seconds: i64, nanos: u32) -> Value {
         rfc3339,
         unix_seconds,
         nanos,
+        local: false,
+        monotonic: None,
     }))
+}
+
+/// The instant tinygen's monotonic clock counts from (Go's process start): set when the
+/// function table is built, else by the first `now`.
+static CLOCK_START: OnceLock<Instant> = OnceLock::new();
+
+/// Starts the monotonic clock that `now` reads (`funcs::register` calls it).
+pub fn start_clock() {
+    CLOCK_START.get_or_init(Instant::now);
+}
+
+/// Go's monotonic reading of `time.Now()`: nanoseconds since the start, at least 1.
+fn monotonic_now() -> i64 {
+    let start = CLOCK_START.get_or_init(Instant::now);
+    i64::try_from(start.elapsed().as_nanos())
+        .unwrap_or(i64::MAX)
+        .saturating_add(1)
+}
+
+/// Go's ` m=+0.000012345` after a time's String form.
+fn monotonic_text(reading: i64) -> String {
+    let sign = if reading < 0 { '-' } else { '+' };
+    let magnitude = reading.unsigned_abs();
+    format!(
+        " m={sign}{}.{:09}",
+        magnitude / 1_000_000_000,
+        magnitude % 1_000_000_000
+    )
 }
 
 fn now() -> (i64, u32) {
@@ -278,7 +310,7 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
         "Truncate" | "Round" => want(1).and_then(|()| {
             let step = i128::from(int_arg(0, "time.Duration")?);
             if step <= 0 {
-                return Ok(zoned_time_value(seconds, nanos, offset, &zone));
+                return Ok(in_zone_of(time, seconds, nanos, None));
             }
             // Go measures from its zero time, not from the Unix epoch.
             let since_zero = (i128::from(seconds) - i128::from(GO_ZERO_TIME)) * 1_000_000_000
@@ -289,11 +321,11 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 rounded += step;
             }
             let total = rounded + i128::from(GO_ZERO_TIME) * 1_000_000_000;
-            Ok(zoned_time_value(
+            Ok(in_zone_of(
+                time,
                 total.div_euclid(1_000_000_000) as i64,
                 total.rem_euclid(1_000_000_000) as u32,
-                offset,
-                &zone,
+                None,
             ))
         }),
         "Sub" => want(1).and_then(|()| {
@@ -337,7 +369,9 @@ pub fn go_string(time: &Time) -> String {
     let (seconds, nanos) = instant_of(time);
     let (offset, zone) = zone_of(time);
     let c = civil(seconds.saturating_add(offset), nanos);
-    let location = if zone == "UTC" {
+    let location = if is_local(time) {
+        "time.Local".to_string()
+    } else if zone == "UTC" {
         "time.UTC".to_string()
     } else {
         // A parsed offset is a fixed zone without a name.
@@ -373,13 +407,26 @@ pub fn zone_of(time: &Time) -> (i64, String) {
         }
         _ => 0,
     };
-    let name = time.display.rsplit(' ').next().unwrap_or("UTC").to_string();
+    let shown = time.display.split(" m=").next().unwrap_or_default();
+    let name = shown.rsplit(' ').next().unwrap_or("UTC").to_string();
     (offset, name)
 }
 
 /// A `time.Time` at an instant in the zone `(offset, name)` of `zone_of`.
 pub fn zoned_time_value(unix_seconds: i64, nanos: u32, offset: i64, name: &str) -> Value {
-    let display = format_in_zone(
+    make_time(unix_seconds, nanos, (offset, name), false, None)
+}
+
+/// A `time.Time` at an instant in a zone, in Go's `time.Local` or not, with or without a
+/// monotonic clock reading.
+fn make_time(
+    unix_seconds: i64,
+    nanos: u32,
+    (offset, name): (i64, &str),
+    local: bool,
+    monotonic: Option<i64>,
+) -> Value {
+    let mut display = format_in_zone(
         "2006-01-02 15:04:05.999999999 -0700 MST",
         unix_seconds,
         nanos,
@@ -393,11 +440,16 @@ pub fn zoned_time_value(unix_seconds: i64, nanos: u32, offset: i64, name: &str) 
         offset,
         name,
     );
+    if let Some(reading) = monotonic {
+        display.push_str(&monotonic_text(reading));
+    }
     Value::Time(Rc::new(Time {
         display,
         rfc3339,
         unix_seconds,
         nanos,
+        local,
+        monotonic,
     }))
 }
 
@@ -678,16 +730,16 @@ pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value),
     // The wall-clock time read as if it were UTC.
     let wall = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
     let local = zoneinfo::local();
-    let (seconds, offset, zone) = if is_utc {
-        (wall, 0, "UTC".to_string())
+    let (seconds, offset, zone, in_local) = if is_utc {
+        (wall, 0, "UTC".to_string(), false)
     } else if has_offset {
         // The local zone when it has that offset (and name) then, else a fixed zone.
         let seconds = wall - offset;
         let found = local.lookup(seconds);
         if found.offset == offset && zone_name.as_ref().is_none_or(|name| *name == found.name) {
-            (seconds, offset, found.name)
+            (seconds, offset, found.name, true)
         } else {
-            (seconds, offset, zone_name.unwrap_or_default())
+            (seconds, offset, zone_name.unwrap_or_default(), false)
         }
     } else if let Some(name) = zone_name {
         // A known abbreviation of the local zone gives its offset; another one is a zone
@@ -695,25 +747,25 @@ pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value),
         match local.lookup_name(&name, wall) {
             Some(known) => {
                 let found = local.lookup(wall - known);
-                (wall - known, found.offset, found.name)
+                (wall - known, found.offset, found.name, true)
             }
             None => {
                 let hours = name
                     .strip_prefix("GMT")
                     .and_then(|h| h.parse::<i64>().ok())
                     .unwrap_or(0);
-                (wall - hours * 3600, hours * 3600, name)
+                (wall - hours * 3600, hours * 3600, name, false)
             }
         }
     } else {
         let seconds = local.instant_of_wall(wall);
         let found = local.lookup(seconds);
-        (seconds, found.offset, found.name)
+        (seconds, found.offset, found.name, true)
     };
     Ok((
         seconds,
         nanos,
-        zoned_time_value(seconds, nanos, offset, &zone),
+        make_time(seconds, nanos, (offset, &zone), in_local, None),
     ))
 }
 
@@ -739,7 +791,7 @@ fn location_named(name: &str) -> Location {
 /// A time value at an instant in the local zone (Go's `time.Now()`, `Time.Local()`).
 pub fn local_time_value(seconds: i64, nanos: u32) -> Value {
     let zone = zoneinfo::local().lookup(seconds);
-    zoned_time_value(seconds, nanos, zone.offset, &zone.name)
+    make_time(seconds, nanos, (zone.offset, &zone.name), true, None)
 }
 
 /// An instant from sprig's `date` argument: a time, unix seconds, else now.
@@ -755,7 +807,14 @@ fn instant(value: &Value) -> (i64, u32) {
 pub fn now_fn(values: &[Value]) -> FuncResult {
     arity("now", values, 0)?;
     let (seconds, nanos) = now();
-    Ok(local_time_value(seconds, nanos))
+    let zone = zoneinfo::local().lookup(seconds);
+    Ok(make_time(
+        seconds,
+        nanos,
+        (zone.offset, &zone.name),
+        true,
+        Some(monotonic_now()),
+    ))
 }
 
 /// `date(layout string, date)`: in the local zone.
@@ -982,6 +1041,9 @@ fn shifted(original: &Value, seconds: i64, nanos: u32, delta: i128) -> Value {
 /// and the ones in a named non-UTC zone come from `now`, `.Local` and `toDate`, which are
 /// all local (Go's parse also picks the local zone for a matching offset and name).
 fn is_local(time: &Time) -> bool {
+    if time.local {
+        return true;
+    }
     let (offset, name) = zone_of(time);
     if offset == 0 && name == "UTC" {
         return false;
@@ -990,14 +1052,32 @@ fn is_local(time: &Time) -> bool {
     found.offset == offset && found.name == name
 }
 
-/// `time` moved to another instant in its own zone: a local time takes the local zone's
-/// offset there (across a daylight-saving change), a fixed zone keeps its offset.
+/// `time` moved by Go's `Add` to another instant in its own zone. A monotonic reading
+/// moves along, unless it would overflow or the instant leaves the range Go keeps one
+/// for (1885 to 2157).
 fn moved(time: &Time, seconds: i64, nanos: u32) -> Value {
+    let (old_seconds, old_nanos) = instant_of(time);
+    let delta = (i128::from(seconds) - i128::from(old_seconds)) * 1_000_000_000 + i128::from(nanos)
+        - i128::from(old_nanos);
+    let first = days_from_civil(1885, 1, 1) * 86_400;
+    let monotonic = time.monotonic.and_then(|reading| {
+        let next = i64::try_from(i128::from(reading) + delta).ok()?;
+        (first..=first + (1 << 33) - 1)
+            .contains(&seconds)
+            .then_some(next)
+    });
+    in_zone_of(time, seconds, nanos, monotonic)
+}
+
+/// Another instant in the location of `time`: a local time takes the local zone's offset
+/// there (across a daylight-saving change), a fixed zone keeps its offset.
+fn in_zone_of(time: &Time, seconds: i64, nanos: u32, monotonic: Option<i64>) -> Value {
     if is_local(time) {
-        return local_time_value(seconds, nanos);
+        let zone = zoneinfo::local().lookup(seconds);
+        return make_time(seconds, nanos, (zone.offset, &zone.name), true, monotonic);
     }
     let (offset, zone) = zone_of(time);
-    zoned_time_value(seconds, nanos, offset, &zone)
+    make_time(seconds, nanos, (offset, &zone), false, monotonic)
 }
 
 /// `duration(seconds)`: Go's Duration string of whole seconds.
@@ -1119,6 +1199,61 @@ mod tests {
         assert!(parse_layout("2006-01-02", "2024-03-05x").is_err());
         assert!(parse_layout("Jan 2006", "Ja\u{e9} 2006").is_err());
         assert!(parse_layout("Monday", "Mo\u{e9}\u{e9}\u{e9}\u{e9}").is_err());
+    }
+
+    #[test]
+    fn now_is_local_with_a_monotonic_reading() {
+        let Ok(Value::Time(now)) = now_fn(&[]) else {
+            panic!("now is not a time");
+        };
+        let reading = now.monotonic.expect("a monotonic reading");
+        assert!(reading > 0);
+        assert!(now.display.ends_with(&monotonic_text(reading)));
+        assert_eq!(monotonic_text(1), " m=+0.000000001");
+        assert_eq!(monotonic_text(-7_199_995_810_714), " m=-7199.995810714");
+        assert_eq!(
+            monotonic_text(4_102_444_800_004_435_207),
+            " m=+4102444800.004435207"
+        );
+        let method =
+            |time: &Time, name: &str, values: &[Value]| match time_method(time, name, values) {
+                Some(Ok(value)) => value,
+                other => panic!("{name}: {other:?}"),
+            };
+        let text = |value: Value| match value {
+            Value::Str(text) => text.to_string(),
+            Value::Time(time) => time.display.clone(),
+            other => panic!("not text: {other:?}"),
+        };
+        // Go's `Local` location, whatever its zone (`Local` for /etc/localtime, `UTC` for TZ="").
+        assert_eq!(text(method(&now, "Location", &[])), zoneinfo::local_name());
+        let Value::Time(utc) = method(&now, "UTC", &[]) else {
+            panic!("UTC is not a time");
+        };
+        assert_eq!(text(method(&utc, "Location", &[])), "UTC");
+        assert!(!utc.local && utc.monotonic.is_none());
+        assert!(go_string(&now).ends_with(", time.Local)"));
+        assert!(go_string(&utc).ends_with(", time.UTC)"));
+        // Add keeps the reading, moved along; Round(0) drops it but stays local.
+        let Value::Time(later) = method(&now, "Add", &[Value::Int(1_000_000_000)]) else {
+            panic!("Add is not a time");
+        };
+        assert_eq!(later.monotonic, Some(reading + 1_000_000_000));
+        let Value::Time(rounded) = method(&now, "Round", &[Value::Int(0)]) else {
+            panic!("Round is not a time");
+        };
+        assert!(rounded.local && rounded.monotonic.is_none());
+        assert!(!rounded.display.contains(" m="));
+        assert_eq!(zone_of(&now), zone_of(&rounded));
+        let Ok(Value::Time(parsed)) =
+            to_date(&[Value::str("2006-01-02"), Value::str("2024-01-02")])
+        else {
+            panic!("toDate is not a time");
+        };
+        assert_eq!(
+            text(method(&parsed, "Location", &[])),
+            zoneinfo::local_name()
+        );
     }
 
     #[test]
