@@ -25,8 +25,9 @@ pub enum Value {
     Map(Rc<Map>),
     Record(Rc<Record>),
     Time(Rc<Time>),
-    /// A Go named integer type with a String method (`time.Month`, `time.Weekday`): an int
-    /// to `eq`, `lt`, `%d` and JSON, its name to `print`, `%v` and `%s`.
+    /// A Go integer of a type other than `int`: a named type with a String method
+    /// (`time.Month`, `time.Weekday`, `time.Duration`), an int to `eq`, `lt`, `%d` and JSON,
+    /// its String form to `print`, `%v` and `%s`; or an `int64` or `uint64` (`%T`, `%#v`).
     Named(NamedInt),
     /// docker-gen's root: the container list that also answers `.Env`, `.Docker` and
     /// `.CurrentContainer` (Go's `Context` type with methods).
@@ -151,18 +152,24 @@ pub struct Time {
     pub monotonic: Option<i64>,
 }
 
-/// A value of a Go named integer type with a String method.
+/// A value of a Go integer type other than `int`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NamedInt {
     pub of: IntType,
     pub number: i64,
 }
 
-/// The named integer types templates meet.
+/// The integer types other than `int` that templates meet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IntType {
     Month,
     Weekday,
+    /// Nanoseconds (`Time.Sub`).
+    Duration,
+    /// `Time.Unix`, `Duration.Milliseconds` and the like.
+    Int64,
+    /// A semantic version's numbers.
+    Uint64,
 }
 
 /// Go's month names, January first.
@@ -198,23 +205,44 @@ impl NamedInt {
         match self.of {
             IntType::Month => "time.Month",
             IntType::Weekday => "time.Weekday",
+            IntType::Duration => "time.Duration",
+            IntType::Int64 => "int64",
+            IntType::Uint64 => "uint64",
         }
     }
 
-    /// What the String method returns; Go's `%!Month(13)` outside the names.
-    pub fn text(&self) -> String {
+    /// Go's `reflect.Kind` name of the type.
+    pub fn kind_name(&self) -> &'static str {
+        match self.of {
+            IntType::Month | IntType::Weekday => "int",
+            IntType::Duration | IntType::Int64 => "int64",
+            IntType::Uint64 => "uint64",
+        }
+    }
+
+    /// What the String method returns (`None`: the type has none); Go's `%!Month(13)`
+    /// outside the names.
+    pub fn text(&self) -> Option<String> {
         let (names, short): (&[&str], &str) = match self.of {
             IntType::Month => (&MONTH_NAMES, "Month"),
             IntType::Weekday => (&WEEKDAY_NAMES, "Weekday"),
+            IntType::Duration => {
+                return Some(crate::template::funcs::sprig_date::format_duration(
+                    i128::from(self.number),
+                ))
+            }
+            IntType::Int64 | IntType::Uint64 => return None,
         };
         let first = i64::from(self.of == IntType::Month);
-        usize::try_from(self.number - first)
-            .ok()
-            .and_then(|index| names.get(index))
-            .map_or_else(
-                || format!("%!{short}({})", self.number),
-                |name| name.to_string(),
-            )
+        Some(
+            usize::try_from(self.number - first)
+                .ok()
+                .and_then(|index| names.get(index))
+                .map_or_else(
+                    || format!("%!{short}({})", self.number),
+                    |name| name.to_string(),
+                ),
+        )
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::template::go::fmt::sprint_value;
-use crate::template::value::{List, Map};
+use crate::template::value::{IntType, List, Map};
 use crate::template::Value;
 
 /// The result type every template function returns.
@@ -218,7 +218,8 @@ pub fn kind_name(value: &Value) -> &'static str {
     match value {
         Value::Nil | Value::Missing => "invalid",
         Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Named(_) => "int",
+        Value::Int(_) => "int",
+        Value::Named(named) => named.kind_name(),
         Value::Float(_) => "float64",
         Value::Str(_) => "string",
         Value::List(_) => "slice",
@@ -325,6 +326,8 @@ pub fn strval(value: &Value) -> String {
 pub fn cast_int64(value: &Value) -> i64 {
     match value {
         Value::Int(number) => *number,
+        // cast knows Month and Weekday (and uint64) but not Duration.
+        Value::Named(named) if named.of == IntType::Duration => 0,
         Value::Named(named) => named.number,
         Value::Float(number) => float_to_i64(*number),
         Value::Bool(flag) => i64::from(*flag),
@@ -346,6 +349,7 @@ pub fn float_to_i64(number: f64) -> i64 {
 pub fn cast_float64(value: &Value) -> f64 {
     match value {
         Value::Int(number) => *number as f64,
+        Value::Named(named) if named.of == IntType::Duration => 0.0,
         Value::Named(named) => named.number as f64,
         Value::Float(number) => *number,
         Value::Bool(flag) => f64::from(u8::from(*flag)),

@@ -35,6 +35,7 @@ pub mod yaml;
 pub mod zoneinfo;
 
 use crate::template::go::func::{Func, FuncTable};
+use crate::template::value::IntType;
 use crate::template::Value;
 
 /// A method of a template value: its parameter count and how to call it with arguments
@@ -51,10 +52,14 @@ pub struct Method {
 /// such method; record fields are not methods.
 pub fn method_of(receiver: &Value, name: &str) -> Option<Method> {
     match receiver {
-        Value::Named(_) if name == "String" => Some(Method {
+        Value::Named(named) if named.of == IntType::Duration => Some(Method {
+            params: sprig_date::duration_method_params(name)?,
+            call: sprig_date::duration_method,
+        }),
+        Value::Named(named) if name == "String" && named.text().is_some() => Some(Method {
             params: 0,
             call: |receiver, _, _| match receiver {
-                Value::Named(named) => Ok(Value::str(named.text())),
+                Value::Named(named) => Ok(Value::str(named.text().unwrap_or_default())),
                 _ => Ok(Value::Missing),
             },
         }),

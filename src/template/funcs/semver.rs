@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use regex_lite::Regex;
 
 use crate::template::funcs::args::{self, arity, FuncResult};
-use crate::template::value::Record;
+use crate::template::value::{IntType, NamedInt, Record};
 use crate::template::Value;
 
 /// Go's `\s`.
@@ -434,9 +434,7 @@ pub fn satisfies(constraint: &str, version: &str) -> Result<bool, String> {
 /// (`%#v` shows them); templates reach the version through its methods (`method`). It
 /// prints as its String form.
 pub fn version_value(version: &Version, pointer: bool) -> Value {
-    // Go's segments are uint64; one beyond i64 is kept as its decimal text, which prints
-    // the same (arithmetic on it fails).
-    let number = |n: u64| i64::try_from(n).map_or_else(|_| Value::str(n.to_string()), Value::Int);
+    let number = uint64_value;
     Value::Record(Rc::new(Record {
         type_name: if pointer {
             VERSION_TYPE
@@ -455,6 +453,20 @@ pub fn version_value(version: &Version, pointer: bool) -> Value {
     }))
 }
 
+/// A `uint64` version number; one beyond i64 is kept as its decimal text, which prints the
+/// same (arithmetic on it fails).
+fn uint64_value(number: u64) -> Value {
+    i64::try_from(number).map_or_else(
+        |_| Value::str(number.to_string()),
+        |number| {
+            Value::Named(NamedInt {
+                of: IntType::Uint64,
+                number,
+            })
+        },
+    )
+}
+
 /// Whether a record is a version, by pointer or by value.
 pub fn is_version(record: &Record) -> bool {
     record.type_name == VERSION_TYPE || record.type_name == VERSION_VALUE_TYPE
@@ -469,7 +481,7 @@ fn version_of(value: &Value) -> Option<Version> {
         return None;
     }
     let number = |name: &str| match record.field(name) {
-        Some(Value::Int(n)) => u64::try_from(*n).ok(),
+        Some(Value::Named(named)) => u64::try_from(named.number).ok(),
         Some(Value::Str(text)) => text.parse().ok(),
         _ => None,
     };
@@ -520,7 +532,7 @@ fn is_identifier_char(c: char) -> bool {
 /// messages, Masterminds' errors, or the runtime's for a nil version argument.
 pub fn call_method(receiver: &Value, name: &str, values: &[Value]) -> Result<Value, String> {
     let version = version_of(receiver).ok_or_else(|| format!("{name}: not a version"))?;
-    let number = |n: u64| i64::try_from(n).map_or_else(|_| Value::str(n.to_string()), Value::Int);
+    let number = uint64_value;
     // Masterminds' `originalVPrefix`: only a lower-case `v` is kept.
     let renamed = |mut next: Version| {
         let prefix = if version.original.starts_with('v') {

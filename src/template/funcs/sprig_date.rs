@@ -175,6 +175,12 @@ pub fn format_layout(layout: &str, unix_seconds: i64, nanos: u32) -> String {
     format_in_zone(layout, unix_seconds, nanos, 0, "UTC")
 }
 
+/// Go's `appendInt(b, number, width)`: the digits zero-padded to `width`, after the sign.
+fn padded(number: i64, width: usize) -> String {
+    let sign = if number < 0 { "-" } else { "" };
+    format!("{sign}{:0width$}", number.unsigned_abs())
+}
+
 /// Go's zero `time.Time` (January 1, year 1, UTC) in seconds since the Unix epoch.
 const GO_ZERO_TIME: i64 = -62_135_596_800;
 
@@ -189,8 +195,8 @@ pub fn instant_of(time: &Time) -> (i64, u32) {
 }
 
 /// Go's `time.Time` methods that a template can call (one result, simple arguments):
-/// `None` when there is no such method. `Month` and `Weekday` give Go's named integers and
-/// `Sub` its `Duration` text.
+/// `None` when there is no such method. `Month`, `Weekday` and `Sub` give Go's named
+/// integers (`time.Month`, `time.Weekday`, `time.Duration`).
 pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<Value, String>> {
     let (seconds, nanos) = instant_of(time);
     let (offset, zone) = zone_of(time);
@@ -207,6 +213,11 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
     let int_arg = |index: usize, type_name: &str| -> Result<i64, String> {
         match values.get(index) {
             Some(Value::Int(number)) => Ok(*number),
+            Some(Value::Named(duration))
+                if duration.of == IntType::Duration && type_name == "time.Duration" =>
+            {
+                Ok(duration.number)
+            }
             Some(Value::Nil | Value::Missing) | None => {
                 Err(format!("invalid value; expected {type_name}"))
             }
@@ -235,23 +246,26 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 other.go_type()
             )),
         }),
-        "Unix" => want(0).map(|()| Value::Int(seconds)),
+        "Unix" => want(0).map(|()| named(IntType::Int64, seconds)),
         "UnixMilli" => want(0).map(|()| {
-            Value::Int(
+            named(
+                IntType::Int64,
                 seconds
                     .wrapping_mul(1000)
                     .wrapping_add(i64::from(nanos / 1_000_000)),
             )
         }),
         "UnixMicro" => want(0).map(|()| {
-            Value::Int(
+            named(
+                IntType::Int64,
                 seconds
                     .wrapping_mul(1_000_000)
                     .wrapping_add(i64::from(nanos / 1000)),
             )
         }),
         "UnixNano" => want(0).map(|()| {
-            Value::Int(
+            named(
+                IntType::Int64,
                 seconds
                     .wrapping_mul(1_000_000_000)
                     .wrapping_add(i64::from(nanos)),
@@ -334,7 +348,7 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 + i128::from(nanos)
                 - i128::from(other_nanos);
             let clamped = between.clamp(i128::from(i64::MIN), i128::from(i64::MAX));
-            Ok(Value::str(format_duration(clamped)))
+            Ok(named(IntType::Duration, clamped as i64))
         }),
         "After" | "Before" | "Equal" | "Compare" => want(1).and_then(|()| {
             let order = (seconds, nanos).cmp(&time_arg_at(0)?);
@@ -362,6 +376,82 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
 
 fn named(of: IntType, number: i64) -> Value {
     Value::Named(NamedInt { of, number })
+}
+
+/// The number of parameters of a method of `time.Duration`, `None` when there is none.
+pub fn duration_method_params(name: &str) -> Option<usize> {
+    match name {
+        "String" | "Hours" | "Minutes" | "Seconds" | "Milliseconds" | "Microseconds"
+        | "Nanoseconds" | "Abs" => Some(0),
+        "Round" | "Truncate" => Some(1),
+        _ => None,
+    }
+}
+
+/// Calls a method of a `time.Duration` with arguments of the count `duration_method_params`
+/// gives, as Go computes it (`Round` saturates, `Abs` of the minimum is the maximum).
+pub fn duration_method(receiver: &Value, name: &str, values: &[Value]) -> Result<Value, String> {
+    let Value::Named(NamedInt { number: d, .. }) = receiver else {
+        return Err(format!("{name}: not a time.Duration"));
+    };
+    let d = *d;
+    // Whole units and the rest, as Go splits them to keep the float precise.
+    let float = |unit: i64| (d / unit) as f64 + (d % unit) as f64 / unit as f64;
+    let step = || match values.first() {
+        Some(Value::Int(number)) => Ok(*number),
+        Some(Value::Named(named)) if named.of == IntType::Duration => Ok(named.number),
+        Some(Value::Nil | Value::Missing) | None => {
+            Err("invalid value; expected time.Duration".to_string())
+        }
+        Some(other) => Err(format!(
+            "wrong type for value; expected time.Duration; got {}",
+            other.go_type()
+        )),
+    };
+    let duration = |number: i64| named(IntType::Duration, number);
+    Ok(match name {
+        "String" => Value::str(format_duration(i128::from(d))),
+        "Hours" => Value::Float(float(3_600_000_000_000)),
+        "Minutes" => Value::Float(float(60_000_000_000)),
+        "Seconds" => Value::Float(float(1_000_000_000)),
+        "Milliseconds" => named(IntType::Int64, d / 1_000_000),
+        "Microseconds" => named(IntType::Int64, d / 1_000),
+        "Nanoseconds" => named(IntType::Int64, d),
+        "Abs" => duration(if d == i64::MIN { i64::MAX } else { d.abs() }),
+        "Truncate" => {
+            let m = step()?;
+            duration(if m <= 0 { d } else { d - d % m })
+        }
+        "Round" => {
+            let m = step()?;
+            if m <= 0 {
+                return Ok(duration(d));
+            }
+            let less_than_half = |r: i64| (r as u64).wrapping_add(r as u64) < m as u64;
+            let r = d % m;
+            duration(if d < 0 {
+                let r = -r;
+                let d1 = d.wrapping_sub(m).wrapping_add(r);
+                if less_than_half(r) {
+                    d + r
+                } else if d1 < d {
+                    d1
+                } else {
+                    i64::MIN
+                }
+            } else {
+                let d1 = d.wrapping_add(m).wrapping_sub(r);
+                if less_than_half(r) {
+                    d - r
+                } else if d1 > d {
+                    d1
+                } else {
+                    i64::MAX
+                }
+            })
+        }
+        _ => return Err(format!("can't evaluate field {name} in type time.Duration")),
+    })
 }
 
 /// Go's `Time.GoString`: `time.Date(2024, time.January, 2, 3, 4, 5, 0, time.UTC)`.
@@ -476,8 +566,9 @@ pub fn format_in_zone(
         rest = after;
         let hour12 = if c.hour % 12 == 0 { 12 } else { c.hour % 12 };
         match token {
-            "2006" => out.push_str(&format!("{:04}", c.year)),
-            "06" => out.push_str(&format!("{:02}", c.year.rem_euclid(100))),
+            // Go pads the digits after a minus sign (`-0292`); `06` drops the sign.
+            "2006" => out.push_str(&padded(c.year, 4)),
+            "06" => out.push_str(&format!("{:02}", c.year.unsigned_abs() % 100)),
             "January" => out.push_str(MONTHS[c.month as usize - 1]),
             "Jan" => out.push_str(&MONTHS[c.month as usize - 1][..3]),
             "01" => out.push_str(&format!("{:02}", c.month)),

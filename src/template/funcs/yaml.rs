@@ -10,6 +10,7 @@ use std::fmt::Write;
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::semver;
 use crate::template::funcs::sprig_date;
+use crate::template::value::IntType;
 use crate::template::Value;
 
 // ---------------------------------------------------------------------------------------------
@@ -239,6 +240,10 @@ fn scalar_text(node: &Node, indent: usize) -> (String, bool) {
             Value::Bool(flag) => (flag.to_string(), false),
             Value::Int(number) => (number.to_string(), false),
             // A named integer (`time.Month`) is written as its number.
+            // yaml.v3 writes a Duration as its String form.
+            Value::Named(named) if named.of == IntType::Duration => {
+                (named.text().unwrap_or_default(), false)
+            }
             Value::Named(named) => (named.number.to_string(), false),
             Value::Float(number) => (format_float(*number), false),
             Value::Str(text) => string_scalar(text, indent, false),

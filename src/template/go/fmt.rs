@@ -4,6 +4,7 @@
 //! It owns value-to-text formatting (verbs, flags, width, precision, Go's float and quoting
 //! rules) and must never evaluate templates or fail: bad input becomes Go's `%!` text.
 
+use crate::template::value::{IntType, NamedInt};
 use crate::template::Value;
 
 /// `fmt.Sprint` of one value as an action prints it: `<no value>` for a missing value.
@@ -501,7 +502,10 @@ impl Printer {
                 None => return false,
             },
             Value::Time(time) => time.display.clone(),
-            Value::Named(named) => named.text(),
+            Value::Named(named) => match named.text() {
+                Some(text) => text,
+                None => return false,
+            },
             _ => return false,
         };
         self.fmt_string(&form, verb);
@@ -528,7 +532,7 @@ impl Printer {
             }
             Value::Bool(flag) => self.fmt_bool(*flag, verb),
             Value::Int(number) => self.fmt_integer(*number, verb),
-            Value::Named(named) => self.fmt_named(named.number, verb, value),
+            Value::Named(named) => self.fmt_named(named, verb, value),
             Value::Float(number) => self.fmt_float(*number, verb),
             Value::Str(text) => self.fmt_string(text, verb),
             Value::Map(map) => {
@@ -619,7 +623,13 @@ impl Printer {
 
     /// A named integer (`time.Month`) with a verb its String method did not take: the
     /// integer verbs print the number, others are bad verbs naming the type.
-    fn fmt_named(&mut self, number: i64, verb: char, value: &Value) {
+    fn fmt_named(&mut self, named: &NamedInt, verb: char, value: &Value) {
+        let number = named.number;
+        // Go prints an unsigned integer in Go syntax as hex.
+        if verb == 'v' && self.flags.sharp_v && named.of == IntType::Uint64 {
+            self.pad(&format!("0x{number:x}"));
+            return;
+        }
         match verb {
             'v' | 'd' | 'b' | 'o' | 'O' | 'x' | 'X' | 'c' | 'q' | 'U' => {
                 self.fmt_integer(number, verb)
