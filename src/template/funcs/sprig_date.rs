@@ -885,11 +885,16 @@ pub fn local_time_value(seconds: i64, nanos: u32) -> Value {
     make_time(seconds, nanos, (zone.offset, &zone.name), true, None)
 }
 
-/// An instant from sprig's `date` argument: a time, unix seconds, else now.
+/// An instant from sprig's `date` argument: a time, unix seconds (an `int` or `int64`),
+/// else now.
 fn instant(value: &Value) -> (i64, u32) {
     match value {
         Value::Time(time) => instant_of(time),
         Value::Int(seconds) => (*seconds, 0),
+        Value::Named(NamedInt {
+            of: IntType::Int64,
+            number,
+        }) => (*number, 0),
         _ => now(),
     }
 }
@@ -1174,15 +1179,28 @@ fn in_zone_of(time: &Time, seconds: i64, nanos: u32, monotonic: Option<i64>) -> 
 /// `duration(seconds)`: Go's Duration string of whole seconds.
 pub fn duration(values: &[Value]) -> FuncResult {
     arity("duration", values, 1)?;
-    let seconds: i128 = match &values[0] {
-        Value::Str(text) => args::parse_decimal_int(text).unwrap_or(0).into(),
+    let seconds: i64 = match &values[0] {
+        // strconv.ParseInt: out of range gives the nearest bound (with an error sprig drops).
+        Value::Str(text) => args::parse_decimal_int(text).unwrap_or_else(|| {
+            let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                0
+            } else if text.starts_with('-') {
+                i64::MIN
+            } else {
+                i64::MAX
+            }
+        }),
+        Value::Named(NamedInt {
+            of: IntType::Int64,
+            number,
+        }) => *number,
         _ => 0,
     };
-    Ok(Value::str(format_duration(
-        seconds
-            .saturating_mul(1_000_000_000)
-            .clamp(i128::from(i64::MIN), i128::from(i64::MAX)),
-    )))
+    // Go's `time.Duration(n) * time.Second` wraps around.
+    Ok(Value::str(format_duration(i128::from(
+        seconds.wrapping_mul(1_000_000_000),
+    ))))
 }
 
 /// `durationRound(duration)`: the largest whole unit (`2h`, `3mo`, `1y`).
@@ -1190,6 +1208,10 @@ pub fn duration_round(values: &[Value]) -> FuncResult {
     arity("durationRound", values, 1)?;
     let nanos: i128 = match &values[0] {
         Value::Str(text) => parse_duration(text).unwrap_or(0),
+        Value::Named(NamedInt {
+            of: IntType::Int64,
+            number,
+        }) => i128::from(*number),
         Value::Time(time) => {
             let (seconds, nanos) = now();
             (i128::from(seconds) - i128::from(time.unix_seconds)) * 1_000_000_000
