@@ -710,7 +710,8 @@ impl Printer {
             }
         }
         if verb == 'O' {
-            prefix.push_str("0o");
+            // Go writes `0o` in front of `#`'s leading zero (`%#O` of 11 is `0o013`).
+            prefix.insert_str(0, "0o");
         }
         let sign = if negative {
             "-"
@@ -995,6 +996,8 @@ impl Printer {
             Some(value) => {
                 let number = match value {
                     Value::Int(number) if !too_large(*number) => Some(*number),
+                    // Go takes any integer kind by reflection (`time.Month`, `int64`).
+                    Value::Named(named) if !too_large(named.number) => Some(named.number),
                     _ => None,
                 };
                 (number, arg_num + 1)
