@@ -752,6 +752,7 @@ impl<'t> Exec<'t> {
                 method.params
             )));
         }
+        let piped_only = explicit.is_empty() && last.is_some();
         let mut values = Vec::with_capacity(count);
         for arg in explicit {
             values.push(self.eval_arg(dot, arg)?);
@@ -759,6 +760,14 @@ impl<'t> Exec<'t> {
         values.extend(last);
         match ((method.call)(receiver, name, &values), args.first()) {
             (Ok(value), _) => Ok((value, false)),
+            // Go converts a piped argument before the call, where it stands.
+            (Err(message), _)
+                if piped_only
+                    && (message.starts_with("wrong type for value; ")
+                        || message.starts_with("invalid value; ")) =>
+            {
+                Err(self.error(message))
+            }
             (Err(message), Some(node)) => {
                 Err(self.call_error((At::Expr(node), node), name, explicit, &values, &message))
             }
