@@ -1,7 +1,8 @@
 //! The value type templates see: a model of the Go values docker-gen hands to text/template.
 //!
 //! It owns the shape of template data (records with declared field order and an optional
-//! String form, maps with sorted keys, lists, int versus float, nil versus "no value", times)
+//! String form, maps with sorted keys, lists, int versus float versus Go's other integer
+//! types, nil versus "no value", times)
 //! and must never know where the data came from: `context.rs` builds it, the engines read it.
 
 use std::cell::RefCell;
