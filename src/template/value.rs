@@ -2,8 +2,8 @@
 //!
 //! It owns the shape of template data (records with declared field order and an optional
 //! String form, maps with sorted keys, lists, int versus float versus Go's other integer
-//! types, nil versus "no value", times)
-//! and must never know where the data came from: `context.rs` builds it, the engines read it.
+//! types, nil versus "no value", times) and must never know where the data came from:
+//! `context.rs` builds it, the engines read it.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
