@@ -440,3 +440,37 @@ impl Value {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_ints_print_and_stay_small() {
+        let month = |number| NamedInt {
+            of: IntType::Month,
+            number,
+        };
+        assert_eq!(month(3).text().as_deref(), Some("March"));
+        assert_eq!(month(13).text().as_deref(), Some("%!Month(13)"));
+        assert_eq!(month(0).text().as_deref(), Some("%!Month(0)"));
+        let weekday = NamedInt {
+            of: IntType::Weekday,
+            number: 0,
+        };
+        assert_eq!(weekday.text().as_deref(), Some("Sunday"));
+        let duration = NamedInt {
+            of: IntType::Duration,
+            number: 90_000_000_000,
+        };
+        assert_eq!(duration.text().as_deref(), Some("1m30s"));
+        let major = Value::Named(NamedInt {
+            of: IntType::Uint64,
+            number: 1,
+        });
+        assert_eq!(major.go_type(), "uint64");
+        assert!(major.is_true());
+        // A named integer fits beside the other variants: values stay three words.
+        assert!(std::mem::size_of::<Value>() <= 3 * std::mem::size_of::<usize>());
+    }
+}
