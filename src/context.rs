@@ -242,6 +242,8 @@ fn time_value(timestamp: &Timestamp) -> Value {
         rfc3339: timestamp.rfc3339(),
         unix_seconds: timestamp.unix_seconds,
         nanos: timestamp.nanos,
+        local: false,
+        monotonic: None,
     }))
 }
 

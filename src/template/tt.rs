@@ -129,6 +129,7 @@ pub fn to_json(value: &Value) -> Json {
         Value::Nil | Value::Missing => Json::Null,
         Value::Bool(flag) => Json::Bool(*flag),
         Value::Int(number) => Json::from(*number),
+        Value::Named(named) => Json::from(named.number),
         Value::Float(number) => serde_json::Number::from_f64(*number)
             .map(Json::Number)
             .unwrap_or(Json::Null),

@@ -1,8 +1,9 @@
 //! The value type templates see: a model of the Go values docker-gen hands to text/template.
 //!
 //! It owns the shape of template data (records with declared field order and an optional
-//! String form, maps with sorted keys, lists, int versus float, nil versus "no value", times)
-//! and must never know where the data came from: `context.rs` builds it, the engines read it.
+//! String form, maps with sorted keys, lists, int versus float versus Go's other integer
+//! types, nil versus "no value", times) and must never know where the data came from:
+//! `context.rs` builds it, the engines read it.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -25,6 +26,10 @@ pub enum Value {
     Map(Rc<Map>),
     Record(Rc<Record>),
     Time(Rc<Time>),
+    /// A Go integer of a type other than `int`: a named type with a String method
+    /// (`time.Month`, `time.Weekday`, `time.Duration`), an int to `eq`, `lt`, `%d` and JSON,
+    /// its String form to `print`, `%v` and `%s`; or an `int64` or `uint64` (`%T`, `%#v`).
+    Named(NamedInt),
     /// docker-gen's root: the container list that also answers `.Env`, `.Docker` and
     /// `.CurrentContainer` (Go's `Context` type with methods).
     Containers(Rc<Containers>),
@@ -128,16 +133,118 @@ pub struct Record {
     pub string_form: Option<String>,
 }
 
-/// A Go `time.Time`, kept in both of the forms templates can observe.
+/// A Go `time.Time`, kept in both of the forms templates can observe. Equal values are
+/// equal in Go's `==` too (same instant, location and monotonic reading).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Time {
-    /// `time.Time.String()`: `2024-01-02 03:04:05.12 +0000 UTC`.
+    /// `time.Time.String()`: `2024-01-02 03:04:05.12 +0000 UTC`, with the monotonic clock
+    /// reading of `time.Now()` after it (` m=+0.000012345`).
     pub display: String,
     /// `encoding/json` form: RFC 3339 with nanoseconds, trailing zeros trimmed.
     pub rfc3339: String,
     /// Seconds since the Unix epoch and the nanosecond part, for ordering and arithmetic.
     pub unix_seconds: i64,
     pub nanos: u32,
+    /// Whether the location is Go's `time.Local` (`now`, `.Local`, `toDate`): its
+    /// `.Location` and `%#v` say so even when the local zone is UTC.
+    pub local: bool,
+    /// Go's monotonic clock reading, in nanoseconds since the process started: only
+    /// `time.Now()` has one, and `.Add` (sprig's `dateModify`) keeps it.
+    pub monotonic: Option<i64>,
+}
+
+/// A value of a Go integer type other than `int`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NamedInt {
+    pub of: IntType,
+    pub number: i64,
+}
+
+/// The integer types other than `int` that templates meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntType {
+    Month,
+    Weekday,
+    /// Nanoseconds (`Time.Sub`).
+    Duration,
+    /// `Time.Unix`, `Duration.Milliseconds` and the like.
+    Int64,
+    /// A semantic version's numbers.
+    Uint64,
+}
+
+/// Go's month names, January first.
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Go's weekday names, Sunday first.
+pub const WEEKDAY_NAMES: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+
+impl NamedInt {
+    /// Go's name of the type (`%T`, error messages).
+    pub fn type_name(&self) -> &'static str {
+        match self.of {
+            IntType::Month => "time.Month",
+            IntType::Weekday => "time.Weekday",
+            IntType::Duration => "time.Duration",
+            IntType::Int64 => "int64",
+            IntType::Uint64 => "uint64",
+        }
+    }
+
+    /// Go's `reflect.Kind` name of the type.
+    pub fn kind_name(&self) -> &'static str {
+        match self.of {
+            IntType::Month | IntType::Weekday => "int",
+            IntType::Duration | IntType::Int64 => "int64",
+            IntType::Uint64 => "uint64",
+        }
+    }
+
+    /// What the String method returns (`None`: the type has none); Go's `%!Month(13)`
+    /// outside the names.
+    pub fn text(&self) -> Option<String> {
+        let (names, short): (&[&str], &str) = match self.of {
+            IntType::Month => (&MONTH_NAMES, "Month"),
+            IntType::Weekday => (&WEEKDAY_NAMES, "Weekday"),
+            IntType::Duration => {
+                return Some(crate::template::funcs::sprig_date::format_duration(
+                    i128::from(self.number),
+                ))
+            }
+            IntType::Int64 | IntType::Uint64 => return None,
+        };
+        let first = i64::from(self.of == IntType::Month);
+        Some(
+            usize::try_from(self.number - first)
+                .ok()
+                .and_then(|index| names.get(index))
+                .map_or_else(
+                    || format!("%!{short}({})", self.number),
+                    |name| name.to_string(),
+                ),
+        )
+    }
 }
 
 /// The root list with its methods (spec §3.1).
@@ -234,9 +341,10 @@ impl Value {
 
 #[allow(dead_code)]
 impl Record {
-    /// Whether Go holds this struct through a pointer (docker-gen's `*RuntimeContainer`).
+    /// Whether Go holds this struct through a pointer (docker-gen's `*RuntimeContainer`,
+    /// sprig's `*semver.Version`).
     pub fn is_pointer(&self) -> bool {
-        self.type_name == "RuntimeContainer"
+        self.type_name == "RuntimeContainer" || self.type_name == "*semver.Version"
     }
 
     /// Whether the String method has a pointer receiver (docker-gen's `DockerImage`): then
@@ -289,6 +397,7 @@ impl Value {
             Value::Nil | Value::Missing => false,
             Value::Bool(flag) => *flag,
             Value::Int(number) => *number != 0,
+            Value::Named(named) => named.number != 0,
             Value::Float(number) => *number != 0.0,
             Value::Str(text) => !text.is_empty(),
             Value::List(list) => !list.items.is_empty(),
@@ -311,6 +420,7 @@ impl Value {
             Value::Map(map) => format!("map[string]{}", go_elem_type(map.elem)),
             Value::Record(record) => go_record_type(record.type_name),
             Value::Time(_) => "time.Time".to_string(),
+            Value::Named(named) => named.type_name().to_string(),
             Value::Containers(_) => "*context.Context".to_string(),
         }
     }
@@ -328,5 +438,39 @@ impl Value {
             _ if elem.starts_with("map[") => Value::nil_map("any"),
             _ => Value::Nil,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_ints_print_and_stay_small() {
+        let month = |number| NamedInt {
+            of: IntType::Month,
+            number,
+        };
+        assert_eq!(month(3).text().as_deref(), Some("March"));
+        assert_eq!(month(13).text().as_deref(), Some("%!Month(13)"));
+        assert_eq!(month(0).text().as_deref(), Some("%!Month(0)"));
+        let weekday = NamedInt {
+            of: IntType::Weekday,
+            number: 0,
+        };
+        assert_eq!(weekday.text().as_deref(), Some("Sunday"));
+        let duration = NamedInt {
+            of: IntType::Duration,
+            number: 90_000_000_000,
+        };
+        assert_eq!(duration.text().as_deref(), Some("1m30s"));
+        let major = Value::Named(NamedInt {
+            of: IntType::Uint64,
+            number: 1,
+        });
+        assert_eq!(major.go_type(), "uint64");
+        assert!(major.is_true());
+        // A named integer fits beside the other variants: values stay three words.
+        assert!(std::mem::size_of::<Value>() <= 3 * std::mem::size_of::<usize>());
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::template::go::fmt::sprint_value;
-use crate::template::value::{List, Map};
+use crate::template::value::{IntType, List, Map};
 use crate::template::Value;
 
 /// The result type every template function returns.
@@ -219,6 +219,7 @@ pub fn kind_name(value: &Value) -> &'static str {
         Value::Nil | Value::Missing => "invalid",
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
+        Value::Named(named) => named.kind_name(),
         Value::Float(_) => "float64",
         Value::Str(_) => "string",
         Value::List(_) => "slice",
@@ -247,6 +248,7 @@ fn deep_equal_at(left: &Value, right: &Value, depth: usize) -> bool {
         (Value::Nil | Value::Missing, Value::Nil | Value::Missing) => true,
         (Value::Bool(a), Value::Bool(b)) => a == b,
         (Value::Int(a), Value::Int(b)) => a == b,
+        (Value::Named(a), Value::Named(b)) => a == b,
         (Value::Float(a), Value::Float(b)) => a == b,
         (Value::Str(a), Value::Str(b)) => a == b,
         (Value::List(a), Value::List(b)) => {
@@ -299,6 +301,7 @@ pub fn empty(value: &Value) -> bool {
         Value::Nil | Value::Missing => true,
         Value::Bool(flag) => !flag,
         Value::Int(number) => *number == 0,
+        Value::Named(named) => named.number == 0,
         Value::Float(number) => *number == 0.0,
         Value::Str(text) => text.is_empty(),
         Value::List(list) => list.items.is_empty(),
@@ -323,6 +326,9 @@ pub fn strval(value: &Value) -> String {
 pub fn cast_int64(value: &Value) -> i64 {
     match value {
         Value::Int(number) => *number,
+        // cast knows Month and Weekday (and uint64) but not Duration.
+        Value::Named(named) if named.of == IntType::Duration => 0,
+        Value::Named(named) => named.number,
         Value::Float(number) => float_to_i64(*number),
         Value::Bool(flag) => i64::from(*flag),
         Value::Str(text) => parse_go_int(&trim_zero_decimal(text)).unwrap_or(0),
@@ -343,6 +349,8 @@ pub fn float_to_i64(number: f64) -> i64 {
 pub fn cast_float64(value: &Value) -> f64 {
     match value {
         Value::Int(number) => *number as f64,
+        Value::Named(named) if named.of == IntType::Duration => 0.0,
+        Value::Named(named) => named.number as f64,
         Value::Float(number) => *number,
         Value::Bool(flag) => f64::from(u8::from(*flag)),
         Value::Str(text) => parse_go_float(text).unwrap_or(0.0),

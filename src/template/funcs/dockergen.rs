@@ -477,8 +477,9 @@ fn sort_objects(name: &str, values: &[Value], descending: bool) -> FuncResult {
     } else {
         "sortObjsByKeys"
     };
-    let items = array_values(go_name, &values[0])?;
+    // Go converts the string argument before the call can look at the list.
     let path = args::string(&values[1])?;
+    let items = array_values(go_name, &values[0])?;
     let mut keyed: Vec<(String, Option<i64>, Value)> = items
         .iter()
         .map(|item| {

@@ -56,6 +56,9 @@ impl Encoder {
             Value::Int(number) => {
                 let _ = write!(self.out, "{number}");
             }
+            Value::Named(named) => {
+                let _ = write!(self.out, "{}", named.number);
+            }
             Value::Float(number) => {
                 if !number.is_finite() {
                     return Err(format!(
@@ -88,7 +91,7 @@ impl Encoder {
                 }
             }
             // A semantic version marshals as its String form (its MarshalJSON method).
-            Value::Record(record) if record.type_name == semver::VERSION_TYPE => {
+            Value::Record(record) if semver::is_version(record) => {
                 let form = record.string_form.as_deref().unwrap_or_default();
                 write_string(&mut self.out, form, self.escape_html);
             }

@@ -8,11 +8,12 @@
 //! Deliberate differences from docker-gen (document them in the README): `keys`,
 //! `groupByKeys`, `intersect` and sprig's `values` return sorted results (random in Go);
 //! `sortStringsAsc/Desc` return a sorted copy instead of sorting their argument in place;
-//! regular expressions use regex-lite (no `\pL` classes); a `semver` value offers only its
-//! methods without arguments. Time zones come from the system's zone files as in Go
-//! (`zoneinfo`). sprig's certificate functions (`genPrivateKey buildCustomCert genCA
-//! genCAWithKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert genSignedCertWithKey`)
-//! are names only: templates naming them parse, and calling one is an error.
+//! regular expressions use regex-lite (no `\pL` classes); a `semver` value lacks the methods
+//! that change it (`Scan`, `UnmarshalJSON`, `UnmarshalText`). Time zones come from the
+//! system's zone files as in Go (`zoneinfo`). sprig's certificate functions (`genPrivateKey
+//! buildCustomCert genCA genCAWithKey genSelfSignedCert genSelfSignedCertWithKey
+//! genSignedCert genSignedCertWithKey`) are names only: templates naming them parse, and
+//! calling one is an error. `method_of` gives the methods of values other than times.
 
 pub mod args;
 pub mod crypto;
@@ -34,6 +35,41 @@ pub mod yaml;
 pub mod zoneinfo;
 
 use crate::template::go::func::{Func, FuncTable};
+use crate::template::value::IntType;
+use crate::template::Value;
+
+/// A method of a template value: its parameter count and how to call it with arguments
+/// of that count (`receiver`, method name, arguments).
+#[derive(Clone, Copy)]
+pub struct Method {
+    pub params: usize,
+    pub call: fn(&Value, &str, &[Value]) -> Result<Value, String>,
+}
+
+/// The method `name` of a value other than a `time.Time` (those are
+/// `sprig_date::time_method`), as Go's method sets have them: `String` of a named integer
+/// (`time.Month`), the methods of sprig's semantic versions. `None` when Go's value has no
+/// such method; record fields are not methods.
+pub fn method_of(receiver: &Value, name: &str) -> Option<Method> {
+    match receiver {
+        Value::Named(named) if named.of == IntType::Duration => Some(Method {
+            params: sprig_date::duration_method_params(name)?,
+            call: sprig_date::duration_method,
+        }),
+        Value::Named(named) if name == "String" && named.text().is_some() => Some(Method {
+            params: 0,
+            call: |receiver, _, _| match receiver {
+                Value::Named(named) => Ok(Value::str(named.text().unwrap_or_default())),
+                _ => Ok(Value::Missing),
+            },
+        }),
+        Value::Record(record) if semver::is_version(record) => Some(Method {
+            params: semver::method_params(record.type_name == semver::VERSION_TYPE, name)?,
+            call: semver::call_method,
+        }),
+        _ => None,
+    }
+}
 
 /// sprig v3.3.0's functions that tinygen implements.
 const SPRIG: &[(&str, Func)] = &[
@@ -343,6 +379,7 @@ const DOCKER_GEN: &[(&str, Func)] = &[
 /// Inserts sprig's functions, then docker-gen's (which override same-named sprig ones).
 #[allow(dead_code)] // Called by the executor once the branches are merged.
 pub fn register(table: &mut FuncTable) {
+    sprig_date::start_clock();
     for (name, func) in SPRIG.iter().chain(DOCKER_GEN) {
         table.insert(name, *func);
     }
@@ -419,6 +456,8 @@ mod tests {
             rfc3339: "2024-01-02T03:04:05Z".to_string(),
             unix_seconds: 1_704_164_645,
             nanos: 0,
+            local: false,
+            monotonic: None,
         }));
         let container = Value::record(
             "RuntimeContainer",
@@ -481,6 +520,12 @@ mod tests {
             container,
             containers,
             time,
+            sprig_date::now_fn(&[]).unwrap(),
+            Value::Named(crate::template::value::NamedInt {
+                of: crate::template::value::IntType::Month,
+                number: 13,
+            }),
+            semver::version_value(&semver::parse_version("v1.2.3-rc.1+b").unwrap(), true),
         ]
     }
 
@@ -557,5 +602,61 @@ mod tests {
             "functions panicked:\n{}",
             panicked.join("\n")
         );
+    }
+
+    /// Every value method (`method_of`), called with any arguments of its count, returns
+    /// instead of panicking; unknown names and non-method values have none.
+    #[test]
+    fn no_method_panics() {
+        let pool = pool();
+        let calls = calls(&pool);
+        let names = [
+            "String",
+            "Original",
+            "Major",
+            "Minor",
+            "Patch",
+            "Prerelease",
+            "Metadata",
+            "IncPatch",
+            "IncMinor",
+            "IncMajor",
+            "SetPrerelease",
+            "SetMetadata",
+            "LessThan",
+            "LessThanEqual",
+            "GreaterThan",
+            "GreaterThanEqual",
+            "Equal",
+            "Compare",
+            "MarshalJSON",
+            "MarshalText",
+            "Value",
+            "Scan",
+            "Nope",
+        ];
+        let mut receivers = pool.clone();
+        receivers.push(semver::version_value(
+            &semver::parse_version("18446744073709551615").unwrap(),
+            false,
+        ));
+        let mut found = 0;
+        for receiver in &receivers {
+            for name in names {
+                let Some(method) = method_of(receiver, name) else {
+                    continue;
+                };
+                found += 1;
+                for arguments in calls.iter().filter(|a| a.len() == method.params) {
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        (method.call)(receiver, name, arguments)
+                    }));
+                    assert!(outcome.is_ok(), "{name} on {receiver:?}({arguments:?})");
+                }
+            }
+        }
+        // Month's String, the pointer's 21 methods and the value's 14.
+        assert_eq!(found, 1 + 21 + 14);
+        assert!(method_of(&Value::Int(1), "String").is_none());
     }
 }

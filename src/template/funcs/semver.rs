@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use regex_lite::Regex;
 
 use crate::template::funcs::args::{self, arity, FuncResult};
-use crate::template::value::Record;
+use crate::template::value::{IntType, NamedInt, Record};
 use crate::template::Value;
 
 /// Go's `\s`.
@@ -28,6 +28,9 @@ const OPS: &str = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
 
 /// Go's type name of the value `semver` returns.
 pub const VERSION_TYPE: &str = "*semver.Version";
+
+/// Go's type name of a version by value (what `IncMajor` returns).
+pub const VERSION_VALUE_TYPE: &str = "semver.Version";
 
 /// A constraint's version: wildcards allowed in the three numbers. `prefix` names its groups.
 fn constraint_version(prefix: &str) -> String {
@@ -426,33 +429,249 @@ pub fn satisfies(constraint: &str, version: &str) -> Result<bool, String> {
         .any(|all| all.iter().all(|c| c.check(&version))))
 }
 
-/// The template value of a version: a `*semver.Version` whose methods without arguments
-/// (`Major Minor Patch Prerelease Metadata Original`) are fields, printing as its String form.
-/// The methods that take arguments (`Compare LessThan Equal IncMajor SetPrerelease ...`)
-/// cannot be called: the executor calls no record methods but `String`.
-pub fn version_value(version: &Version) -> Value {
-    // Go's segments are uint64; one beyond i64 is kept as its decimal text, which prints
-    // the same (arithmetic on it fails).
-    let number = |n: u64| i64::try_from(n).map_or_else(|_| Value::str(n.to_string()), Value::Int);
+/// The template value of a version: a `*semver.Version` (`pointer`), or a `semver.Version`
+/// as `IncMajor` and friends return it. Like Go's struct it has only unexported fields
+/// (`%#v` shows them); templates reach the version through its methods (`method`). It
+/// prints as its String form.
+pub fn version_value(version: &Version, pointer: bool) -> Value {
+    let number = uint64_value;
     Value::Record(Rc::new(Record {
-        type_name: VERSION_TYPE,
+        type_name: if pointer {
+            VERSION_TYPE
+        } else {
+            VERSION_VALUE_TYPE
+        },
         fields: vec![
-            ("Major", number(version.major)),
-            ("Minor", number(version.minor)),
-            ("Patch", number(version.patch)),
-            ("Prerelease", Value::str(version.pre.as_str())),
-            ("Metadata", Value::str(version.metadata.as_str())),
-            ("Original", Value::str(version.original.as_str())),
+            ("major", number(version.major)),
+            ("minor", number(version.minor)),
+            ("patch", number(version.patch)),
+            ("pre", Value::str(version.pre.as_str())),
+            ("metadata", Value::str(version.metadata.as_str())),
+            ("original", Value::str(version.original.as_str())),
         ],
         string_form: Some(version.to_string()),
     }))
+}
+
+/// A `uint64` version number; one beyond i64 is kept as its decimal text, which prints the
+/// same (arithmetic on it fails).
+fn uint64_value(number: u64) -> Value {
+    i64::try_from(number).map_or_else(
+        |_| Value::str(number.to_string()),
+        |number| {
+            Value::Named(NamedInt {
+                of: IntType::Uint64,
+                number,
+            })
+        },
+    )
+}
+
+/// Whether a record is a version, by pointer or by value.
+pub fn is_version(record: &Record) -> bool {
+    record.type_name == VERSION_TYPE || record.type_name == VERSION_VALUE_TYPE
+}
+
+/// The version a template value holds (`None` for anything else).
+fn version_of(value: &Value) -> Option<Version> {
+    let Value::Record(record) = value else {
+        return None;
+    };
+    if !is_version(record) {
+        return None;
+    }
+    let number = |name: &str| match record.field(name) {
+        Some(Value::Named(named)) => u64::try_from(named.number).ok(),
+        Some(Value::Str(text)) => text.parse().ok(),
+        _ => None,
+    };
+    let text = |name: &str| match record.field(name) {
+        Some(Value::Str(text)) => Some(text.to_string()),
+        _ => None,
+    };
+    Some(Version {
+        major: number("major")?,
+        minor: number("minor")?,
+        patch: number("patch")?,
+        pre: text("pre")?,
+        metadata: text("metadata")?,
+        original: text("original")?,
+    })
+}
+
+/// The number of parameters of a method of `*semver.Version` (`pointer`) or
+/// `semver.Version`, `None` when it has no such method. A `semver.Version` (a method
+/// result, never addressable in a template) lacks the pointer-receiver methods.
+/// (`Scan`, `UnmarshalJSON` and `UnmarshalText` change their receiver and are left out.)
+pub fn method_params(pointer: bool, name: &str) -> Option<usize> {
+    match name {
+        "String" | "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "IncPatch"
+        | "IncMinor" | "IncMajor" | "MarshalJSON" | "MarshalText" | "Value" => Some(0),
+        "SetPrerelease" | "SetMetadata" => Some(1),
+        "Original" if pointer => Some(0),
+        "LessThan" | "LessThanEqual" | "GreaterThan" | "GreaterThanEqual" | "Equal" | "Compare"
+            if pointer =>
+        {
+            Some(1)
+        }
+        _ => None,
+    }
+}
+
+/// Masterminds' `containsOnly`: every character of `text` is in `allowed` (true if empty).
+fn contains_only(text: &str, allowed: impl Fn(char) -> bool) -> bool {
+    text.chars().all(allowed)
+}
+
+fn is_identifier_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-'
+}
+
+/// Calls method `name` of a version value with arguments of the right count (the
+/// executor checks it against `method_params`). Errors are Go's: argument conversion
+/// messages, Masterminds' errors, or the runtime's for a nil version argument.
+pub fn call_method(receiver: &Value, name: &str, values: &[Value]) -> Result<Value, String> {
+    let version = version_of(receiver).ok_or_else(|| format!("{name}: not a version"))?;
+    let number = uint64_value;
+    // Masterminds' `originalVPrefix`: only a lower-case `v` is kept.
+    let renamed = |mut next: Version| {
+        let prefix = if version.original.starts_with('v') {
+            "v"
+        } else {
+            ""
+        };
+        next.original = format!("{prefix}{next}");
+        version_value(&next, false)
+    };
+    let string_arg = || match values.first() {
+        Some(Value::Str(text)) => Ok(text.to_string()),
+        Some(Value::Nil | Value::Missing) | None => {
+            Err("invalid value; expected string".to_string())
+        }
+        Some(other) => Err(format!(
+            "wrong type for value; expected string; got {}",
+            other.go_type()
+        )),
+    };
+    // A `*Version` parameter: nil (or no value) is a nil pointer.
+    let version_arg = || -> Result<Option<Version>, String> {
+        match values.first() {
+            Some(Value::Nil | Value::Missing) | None => Ok(None),
+            Some(Value::Record(record)) if record.type_name == VERSION_TYPE => {
+                Ok(version_of(&values[0]))
+            }
+            Some(other) => Err(format!(
+                "wrong type for value; expected {VERSION_TYPE}; got {}",
+                other.go_type()
+            )),
+        }
+    };
+    let nil_pointer =
+        || "runtime error: invalid memory address or nil pointer dereference".to_string();
+    let bytes = |text: String| {
+        Value::list(
+            "uint8",
+            text.bytes()
+                .map(|byte| Value::Int(i64::from(byte)))
+                .collect(),
+        )
+    };
+    Ok(match name {
+        "String" => Value::str(version.to_string()),
+        "Original" => Value::str(version.original.as_str()),
+        "Major" => number(version.major),
+        "Minor" => number(version.minor),
+        "Patch" => number(version.patch),
+        "Prerelease" => Value::str(version.pre.as_str()),
+        "Metadata" => Value::str(version.metadata.as_str()),
+        "IncPatch" => {
+            let mut next = version.clone();
+            if version.pre.is_empty() {
+                next.patch = version.patch.wrapping_add(1);
+            }
+            next.pre.clear();
+            next.metadata.clear();
+            renamed(next)
+        }
+        "IncMinor" => {
+            let mut next = version.clone();
+            next.minor = version.minor.wrapping_add(1);
+            next.patch = 0;
+            next.pre.clear();
+            next.metadata.clear();
+            renamed(next)
+        }
+        "IncMajor" => {
+            let mut next = version.clone();
+            next.major = version.major.wrapping_add(1);
+            next.minor = 0;
+            next.patch = 0;
+            next.pre.clear();
+            next.metadata.clear();
+            renamed(next)
+        }
+        "SetPrerelease" => {
+            let pre = string_arg()?;
+            for part in pre.split('.').filter(|_| !pre.is_empty()) {
+                if contains_only(part, |c| c.is_ascii_digit()) {
+                    if part.len() > 1 && part.starts_with('0') {
+                        return Err("Version segment starts with 0".to_string());
+                    }
+                } else if !contains_only(part, is_identifier_char) {
+                    return Err("Invalid Prerelease string".to_string());
+                }
+            }
+            renamed(Version {
+                pre,
+                ..version.clone()
+            })
+        }
+        "SetMetadata" => {
+            let metadata = string_arg()?;
+            if !metadata.is_empty()
+                && !metadata
+                    .split('.')
+                    .all(|part| contains_only(part, is_identifier_char))
+            {
+                return Err("Invalid Metadata string".to_string());
+            }
+            renamed(Version {
+                metadata,
+                ..version.clone()
+            })
+        }
+        "Equal" => Value::Bool(version_arg()?.is_some_and(|other| version.compare(&other).is_eq())),
+        "Compare" | "LessThan" | "LessThanEqual" | "GreaterThan" | "GreaterThanEqual" => {
+            let order = version.compare(&version_arg()?.ok_or_else(nil_pointer)?);
+            match name {
+                "Compare" => Value::Int(order as i64),
+                "LessThan" => Value::Bool(order.is_lt()),
+                "LessThanEqual" => Value::Bool(order.is_le()),
+                "GreaterThan" => Value::Bool(order.is_gt()),
+                _ => Value::Bool(order.is_ge()),
+            }
+        }
+        "MarshalJSON" => {
+            let mut text = String::new();
+            crate::template::funcs::json::write_string(&mut text, &version.to_string(), true);
+            bytes(text)
+        }
+        "MarshalText" => bytes(version.to_string()),
+        "Value" => Value::str(version.to_string()),
+        _ => {
+            return Err(format!(
+                "can't evaluate field {name} in type {}",
+                receiver.go_type()
+            ))
+        }
+    })
 }
 
 /// `semver(version string) (*semver.Version, error)`.
 pub fn semver(values: &[Value]) -> FuncResult {
     arity("semver", values, 1)?;
     let text = args::string(&values[0])?;
-    Ok(version_value(&parse_version(&text)?))
+    Ok(version_value(&parse_version(&text)?, true))
 }
 
 /// `semverCompare(constraint, version string) (bool, error)`.

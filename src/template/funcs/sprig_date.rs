@@ -5,43 +5,23 @@
 //! `htmlDate` print in the local zone (`$TZ`, else `/etc/localtime`), `dateInZone` in a named
 //! zone (UTC when it cannot be loaded, as in sprig), `now` is local and `toDate` reads a time
 //! without a zone as local, as Go's `time.ParseInLocation(.., time.Local)`. A time value
-//! keeps only its offset and zone name; one that matches the local zone at its instant is
-//! taken as local, so `Add`, `AddDate` and `dateModify` follow the local daylight-saving
-//! rules as in Go. (With a UTC local zone, `.Location` of a local time says `UTC` where Go
-//! says `Local`.) Reads the clock; nothing else.
+//! keeps its offset and zone name and whether it is in Go's `time.Local` (which also a time
+//! matching the local zone at its instant is taken to be), so `Add`, `AddDate` and
+//! `dateModify` follow the local daylight-saving rules and `.Location` says `Local` as in Go.
+//! `now` carries Go's monotonic clock reading (` m=+0.001234567` when printed), which only
+//! `Add` and `dateModify` keep. Reads the clock; nothing else.
 
 use std::rc::Rc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::log::{civil_from_days, days_from_civil};
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::zoneinfo::{self, Location};
-use crate::template::value::Time;
+use crate::template::value::{
+    IntType, NamedInt, Time, MONTH_NAMES as MONTHS, WEEKDAY_NAMES as DAYS,
+};
 use crate::template::Value;
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const DAYS: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
 
 /// The broken-down UTC form of an instant.
 struct Civil {
@@ -88,7 +68,37 @@ pub fn time_value(unix_seconds: i64, nanos: u32) -> Value {
         rfc3339,
         unix_seconds,
         nanos,
+        local: false,
+        monotonic: None,
     }))
+}
+
+/// The instant tinygen's monotonic clock counts from (Go's process start): set when the
+/// function table is built, else by the first `now`.
+static CLOCK_START: OnceLock<Instant> = OnceLock::new();
+
+/// Starts the monotonic clock that `now` reads (`funcs::register` calls it).
+pub fn start_clock() {
+    CLOCK_START.get_or_init(Instant::now);
+}
+
+/// Go's monotonic reading of `time.Now()`: nanoseconds since the start, at least 1.
+fn monotonic_now() -> i64 {
+    let start = CLOCK_START.get_or_init(Instant::now);
+    i64::try_from(start.elapsed().as_nanos())
+        .unwrap_or(i64::MAX)
+        .saturating_add(1)
+}
+
+/// Go's ` m=+0.000012345` after a time's String form.
+fn monotonic_text(reading: i64) -> String {
+    let sign = if reading < 0 { '-' } else { '+' };
+    let magnitude = reading.unsigned_abs();
+    format!(
+        " m={sign}{}.{:09}",
+        magnitude / 1_000_000_000,
+        magnitude % 1_000_000_000
+    )
 }
 
 fn now() -> (i64, u32) {
@@ -165,6 +175,12 @@ pub fn format_layout(layout: &str, unix_seconds: i64, nanos: u32) -> String {
     format_in_zone(layout, unix_seconds, nanos, 0, "UTC")
 }
 
+/// Go's `appendInt(b, number, width)`: the digits zero-padded to `width`, after the sign.
+fn padded(number: i64, width: usize) -> String {
+    let sign = if number < 0 { "-" } else { "" };
+    format!("{sign}{:0width$}", number.unsigned_abs())
+}
+
 /// Go's zero `time.Time` (January 1, year 1, UTC) in seconds since the Unix epoch.
 const GO_ZERO_TIME: i64 = -62_135_596_800;
 
@@ -179,8 +195,8 @@ pub fn instant_of(time: &Time) -> (i64, u32) {
 }
 
 /// Go's `time.Time` methods that a template can call (one result, simple arguments):
-/// `None` when there is no such method. `Month` and `Weekday` give their names and `Sub`
-/// its `Duration` text (Go's typed integers print that way).
+/// `None` when there is no such method. `Month`, `Weekday` and `Sub` give Go's named
+/// integers (`time.Month`, `time.Weekday`, `time.Duration`).
 pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<Value, String>> {
     let (seconds, nanos) = instant_of(time);
     let (offset, zone) = zone_of(time);
@@ -197,6 +213,11 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
     let int_arg = |index: usize, type_name: &str| -> Result<i64, String> {
         match values.get(index) {
             Some(Value::Int(number)) => Ok(*number),
+            Some(Value::Named(duration))
+                if duration.of == IntType::Duration && type_name == "time.Duration" =>
+            {
+                Ok(duration.number)
+            }
             Some(Value::Nil | Value::Missing) | None => {
                 Err(format!("invalid value; expected {type_name}"))
             }
@@ -225,37 +246,40 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 other.go_type()
             )),
         }),
-        "Unix" => want(0).map(|()| Value::Int(seconds)),
+        "Unix" => want(0).map(|()| named(IntType::Int64, seconds)),
         "UnixMilli" => want(0).map(|()| {
-            Value::Int(
+            named(
+                IntType::Int64,
                 seconds
                     .wrapping_mul(1000)
                     .wrapping_add(i64::from(nanos / 1_000_000)),
             )
         }),
         "UnixMicro" => want(0).map(|()| {
-            Value::Int(
+            named(
+                IntType::Int64,
                 seconds
                     .wrapping_mul(1_000_000)
                     .wrapping_add(i64::from(nanos / 1000)),
             )
         }),
         "UnixNano" => want(0).map(|()| {
-            Value::Int(
+            named(
+                IntType::Int64,
                 seconds
                     .wrapping_mul(1_000_000_000)
                     .wrapping_add(i64::from(nanos)),
             )
         }),
         "Year" => want(0).map(|()| Value::Int(local.year)),
-        "Month" => want(0).map(|()| Value::str(MONTHS[local.month as usize - 1])),
+        "Month" => want(0).map(|()| named(IntType::Month, i64::from(local.month))),
         "Day" => want(0).map(|()| Value::Int(i64::from(local.day))),
         "Hour" => want(0).map(|()| Value::Int(i64::from(local.hour))),
         "Minute" => want(0).map(|()| Value::Int(i64::from(local.minute))),
         "Second" => want(0).map(|()| Value::Int(i64::from(local.second))),
         "Nanosecond" => want(0).map(|()| Value::Int(i64::from(nanos))),
         "YearDay" => want(0).map(|()| Value::Int(i64::from(local.year_day))),
-        "Weekday" => want(0).map(|()| Value::str(DAYS[local.weekday])),
+        "Weekday" => want(0).map(|()| named(IntType::Weekday, local.weekday as i64)),
         "IsZero" => want(0).map(|()| Value::Bool(seconds == GO_ZERO_TIME && nanos == 0)),
         "UTC" => want(0).map(|()| zoned_time_value(seconds, nanos, 0, "UTC")),
         "Local" => want(0).map(|()| local_time_value(seconds, nanos)),
@@ -300,7 +324,7 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
         "Truncate" | "Round" => want(1).and_then(|()| {
             let step = i128::from(int_arg(0, "time.Duration")?);
             if step <= 0 {
-                return Ok(zoned_time_value(seconds, nanos, offset, &zone));
+                return Ok(in_zone_of(time, seconds, nanos, None));
             }
             // Go measures from its zero time, not from the Unix epoch.
             let since_zero = (i128::from(seconds) - i128::from(GO_ZERO_TIME)) * 1_000_000_000
@@ -311,11 +335,11 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 rounded += step;
             }
             let total = rounded + i128::from(GO_ZERO_TIME) * 1_000_000_000;
-            Ok(zoned_time_value(
+            Ok(in_zone_of(
+                time,
                 total.div_euclid(1_000_000_000) as i64,
                 total.rem_euclid(1_000_000_000) as u32,
-                offset,
-                &zone,
+                None,
             ))
         }),
         "Sub" => want(1).and_then(|()| {
@@ -324,7 +348,7 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 + i128::from(nanos)
                 - i128::from(other_nanos);
             let clamped = between.clamp(i128::from(i64::MIN), i128::from(i64::MAX));
-            Ok(Value::str(format_duration(clamped)))
+            Ok(named(IntType::Duration, clamped as i64))
         }),
         "After" | "Before" | "Equal" | "Compare" => want(1).and_then(|()| {
             let order = (seconds, nanos).cmp(&time_arg_at(0)?);
@@ -350,12 +374,94 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
     Some(result)
 }
 
+fn named(of: IntType, number: i64) -> Value {
+    Value::Named(NamedInt { of, number })
+}
+
+/// The number of parameters of a method of `time.Duration`, `None` when there is none.
+pub fn duration_method_params(name: &str) -> Option<usize> {
+    match name {
+        "String" | "Hours" | "Minutes" | "Seconds" | "Milliseconds" | "Microseconds"
+        | "Nanoseconds" | "Abs" => Some(0),
+        "Round" | "Truncate" => Some(1),
+        _ => None,
+    }
+}
+
+/// Calls a method of a `time.Duration` with arguments of the count `duration_method_params`
+/// gives, as Go computes it (`Round` saturates, `Abs` of the minimum is the maximum).
+pub fn duration_method(receiver: &Value, name: &str, values: &[Value]) -> Result<Value, String> {
+    let Value::Named(NamedInt { number: d, .. }) = receiver else {
+        return Err(format!("{name}: not a time.Duration"));
+    };
+    let d = *d;
+    // Whole units and the rest, as Go splits them to keep the float precise.
+    let float = |unit: i64| (d / unit) as f64 + (d % unit) as f64 / unit as f64;
+    let step = || match values.first() {
+        Some(Value::Int(number)) => Ok(*number),
+        Some(Value::Named(named)) if named.of == IntType::Duration => Ok(named.number),
+        Some(Value::Nil | Value::Missing) | None => {
+            Err("invalid value; expected time.Duration".to_string())
+        }
+        Some(other) => Err(format!(
+            "wrong type for value; expected time.Duration; got {}",
+            other.go_type()
+        )),
+    };
+    let duration = |number: i64| named(IntType::Duration, number);
+    Ok(match name {
+        "String" => Value::str(format_duration(i128::from(d))),
+        "Hours" => Value::Float(float(3_600_000_000_000)),
+        "Minutes" => Value::Float(float(60_000_000_000)),
+        "Seconds" => Value::Float(float(1_000_000_000)),
+        "Milliseconds" => named(IntType::Int64, d / 1_000_000),
+        "Microseconds" => named(IntType::Int64, d / 1_000),
+        "Nanoseconds" => named(IntType::Int64, d),
+        "Abs" => duration(if d == i64::MIN { i64::MAX } else { d.abs() }),
+        "Truncate" => {
+            let m = step()?;
+            duration(if m <= 0 { d } else { d - d % m })
+        }
+        "Round" => {
+            let m = step()?;
+            if m <= 0 {
+                return Ok(duration(d));
+            }
+            let less_than_half = |r: i64| (r as u64).wrapping_add(r as u64) < m as u64;
+            let r = d % m;
+            duration(if d < 0 {
+                let r = -r;
+                let d1 = d.wrapping_sub(m).wrapping_add(r);
+                if less_than_half(r) {
+                    d + r
+                } else if d1 < d {
+                    d1
+                } else {
+                    i64::MIN
+                }
+            } else {
+                let d1 = d.wrapping_add(m).wrapping_sub(r);
+                if less_than_half(r) {
+                    d - r
+                } else if d1 > d {
+                    d1
+                } else {
+                    i64::MAX
+                }
+            })
+        }
+        _ => return Err(format!("can't evaluate field {name} in type time.Duration")),
+    })
+}
+
 /// Go's `Time.GoString`: `time.Date(2024, time.January, 2, 3, 4, 5, 0, time.UTC)`.
 pub fn go_string(time: &Time) -> String {
     let (seconds, nanos) = instant_of(time);
     let (offset, zone) = zone_of(time);
     let c = civil(seconds.saturating_add(offset), nanos);
-    let location = if zone == "UTC" {
+    let location = if is_local(time) {
+        "time.Local".to_string()
+    } else if zone == "UTC" {
         "time.UTC".to_string()
     } else {
         // A parsed offset is a fixed zone without a name.
@@ -391,13 +497,26 @@ pub fn zone_of(time: &Time) -> (i64, String) {
         }
         _ => 0,
     };
-    let name = time.display.rsplit(' ').next().unwrap_or("UTC").to_string();
+    let shown = time.display.split(" m=").next().unwrap_or_default();
+    let name = shown.rsplit(' ').next().unwrap_or("UTC").to_string();
     (offset, name)
 }
 
 /// A `time.Time` at an instant in the zone `(offset, name)` of `zone_of`.
 pub fn zoned_time_value(unix_seconds: i64, nanos: u32, offset: i64, name: &str) -> Value {
-    let display = format_in_zone(
+    make_time(unix_seconds, nanos, (offset, name), false, None)
+}
+
+/// A `time.Time` at an instant in a zone, in Go's `time.Local` or not, with or without a
+/// monotonic clock reading.
+fn make_time(
+    unix_seconds: i64,
+    nanos: u32,
+    (offset, name): (i64, &str),
+    local: bool,
+    monotonic: Option<i64>,
+) -> Value {
+    let mut display = format_in_zone(
         "2006-01-02 15:04:05.999999999 -0700 MST",
         unix_seconds,
         nanos,
@@ -411,11 +530,16 @@ pub fn zoned_time_value(unix_seconds: i64, nanos: u32, offset: i64, name: &str) 
         offset,
         name,
     );
+    if let Some(reading) = monotonic {
+        display.push_str(&monotonic_text(reading));
+    }
     Value::Time(Rc::new(Time {
         display,
         rfc3339,
         unix_seconds,
         nanos,
+        local,
+        monotonic,
     }))
 }
 
@@ -442,8 +566,9 @@ pub fn format_in_zone(
         rest = after;
         let hour12 = if c.hour % 12 == 0 { 12 } else { c.hour % 12 };
         match token {
-            "2006" => out.push_str(&format!("{:04}", c.year)),
-            "06" => out.push_str(&format!("{:02}", c.year.rem_euclid(100))),
+            // Go pads the digits after a minus sign (`-0292`); `06` drops the sign.
+            "2006" => out.push_str(&padded(c.year, 4)),
+            "06" => out.push_str(&format!("{:02}", c.year.unsigned_abs() % 100)),
             "January" => out.push_str(MONTHS[c.month as usize - 1]),
             "Jan" => out.push_str(&MONTHS[c.month as usize - 1][..3]),
             "01" => out.push_str(&format!("{:02}", c.month)),
@@ -696,16 +821,16 @@ pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value),
     // The wall-clock time read as if it were UTC.
     let wall = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
     let local = zoneinfo::local();
-    let (seconds, offset, zone) = if is_utc {
-        (wall, 0, "UTC".to_string())
+    let (seconds, offset, zone, in_local) = if is_utc {
+        (wall, 0, "UTC".to_string(), false)
     } else if has_offset {
         // The local zone when it has that offset (and name) then, else a fixed zone.
         let seconds = wall - offset;
         let found = local.lookup(seconds);
         if found.offset == offset && zone_name.as_ref().is_none_or(|name| *name == found.name) {
-            (seconds, offset, found.name)
+            (seconds, offset, found.name, true)
         } else {
-            (seconds, offset, zone_name.unwrap_or_default())
+            (seconds, offset, zone_name.unwrap_or_default(), false)
         }
     } else if let Some(name) = zone_name {
         // A known abbreviation of the local zone gives its offset; another one is a zone
@@ -713,25 +838,25 @@ pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value),
         match local.lookup_name(&name, wall) {
             Some(known) => {
                 let found = local.lookup(wall - known);
-                (wall - known, found.offset, found.name)
+                (wall - known, found.offset, found.name, true)
             }
             None => {
                 let hours = name
                     .strip_prefix("GMT")
                     .and_then(|h| h.parse::<i64>().ok())
                     .unwrap_or(0);
-                (wall - hours * 3600, hours * 3600, name)
+                (wall - hours * 3600, hours * 3600, name, false)
             }
         }
     } else {
         let seconds = local.instant_of_wall(wall);
         let found = local.lookup(seconds);
-        (seconds, found.offset, found.name)
+        (seconds, found.offset, found.name, true)
     };
     Ok((
         seconds,
         nanos,
-        zoned_time_value(seconds, nanos, offset, &zone),
+        make_time(seconds, nanos, (offset, &zone), in_local, None),
     ))
 }
 
@@ -757,14 +882,19 @@ fn location_named(name: &str) -> Location {
 /// A time value at an instant in the local zone (Go's `time.Now()`, `Time.Local()`).
 pub fn local_time_value(seconds: i64, nanos: u32) -> Value {
     let zone = zoneinfo::local().lookup(seconds);
-    zoned_time_value(seconds, nanos, zone.offset, &zone.name)
+    make_time(seconds, nanos, (zone.offset, &zone.name), true, None)
 }
 
-/// An instant from sprig's `date` argument: a time, unix seconds, else now.
+/// An instant from sprig's `date` argument: a time, unix seconds (an `int` or `int64`),
+/// else now.
 fn instant(value: &Value) -> (i64, u32) {
     match value {
         Value::Time(time) => instant_of(time),
         Value::Int(seconds) => (*seconds, 0),
+        Value::Named(NamedInt {
+            of: IntType::Int64,
+            number,
+        }) => (*number, 0),
         _ => now(),
     }
 }
@@ -773,7 +903,14 @@ fn instant(value: &Value) -> (i64, u32) {
 pub fn now_fn(values: &[Value]) -> FuncResult {
     arity("now", values, 0)?;
     let (seconds, nanos) = now();
-    Ok(local_time_value(seconds, nanos))
+    let zone = zoneinfo::local().lookup(seconds);
+    Ok(make_time(
+        seconds,
+        nanos,
+        (zone.offset, &zone.name),
+        true,
+        Some(monotonic_now()),
+    ))
 }
 
 /// `date(layout string, date)`: in the local zone.
@@ -1000,6 +1137,9 @@ fn shifted(original: &Value, seconds: i64, nanos: u32, delta: i128) -> Value {
 /// and the ones in a named non-UTC zone come from `now`, `.Local` and `toDate`, which are
 /// all local (Go's parse also picks the local zone for a matching offset and name).
 fn is_local(time: &Time) -> bool {
+    if time.local {
+        return true;
+    }
     let (offset, name) = zone_of(time);
     if offset == 0 && name == "UTC" {
         return false;
@@ -1008,28 +1148,59 @@ fn is_local(time: &Time) -> bool {
     found.offset == offset && found.name == name
 }
 
-/// `time` moved to another instant in its own zone: a local time takes the local zone's
-/// offset there (across a daylight-saving change), a fixed zone keeps its offset.
+/// `time` moved by Go's `Add` to another instant in its own zone. A monotonic reading
+/// moves along, unless it would overflow or the instant leaves the range Go keeps one
+/// for (1885 to 2157).
 fn moved(time: &Time, seconds: i64, nanos: u32) -> Value {
+    let (old_seconds, old_nanos) = instant_of(time);
+    let delta = (i128::from(seconds) - i128::from(old_seconds)) * 1_000_000_000 + i128::from(nanos)
+        - i128::from(old_nanos);
+    let first = days_from_civil(1885, 1, 1) * 86_400;
+    let monotonic = time.monotonic.and_then(|reading| {
+        let next = i64::try_from(i128::from(reading) + delta).ok()?;
+        (first..=first + (1 << 33) - 1)
+            .contains(&seconds)
+            .then_some(next)
+    });
+    in_zone_of(time, seconds, nanos, monotonic)
+}
+
+/// Another instant in the location of `time`: a local time takes the local zone's offset
+/// there (across a daylight-saving change), a fixed zone keeps its offset.
+fn in_zone_of(time: &Time, seconds: i64, nanos: u32, monotonic: Option<i64>) -> Value {
     if is_local(time) {
-        return local_time_value(seconds, nanos);
+        let zone = zoneinfo::local().lookup(seconds);
+        return make_time(seconds, nanos, (zone.offset, &zone.name), true, monotonic);
     }
     let (offset, zone) = zone_of(time);
-    zoned_time_value(seconds, nanos, offset, &zone)
+    make_time(seconds, nanos, (offset, &zone), false, monotonic)
 }
 
 /// `duration(seconds)`: Go's Duration string of whole seconds.
 pub fn duration(values: &[Value]) -> FuncResult {
     arity("duration", values, 1)?;
-    let seconds: i128 = match &values[0] {
-        Value::Str(text) => args::parse_decimal_int(text).unwrap_or(0).into(),
+    let seconds: i64 = match &values[0] {
+        // strconv.ParseInt: out of range gives the nearest bound (with an error sprig drops).
+        Value::Str(text) => args::parse_decimal_int(text).unwrap_or_else(|| {
+            let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                0
+            } else if text.starts_with('-') {
+                i64::MIN
+            } else {
+                i64::MAX
+            }
+        }),
+        Value::Named(NamedInt {
+            of: IntType::Int64,
+            number,
+        }) => *number,
         _ => 0,
     };
-    Ok(Value::str(format_duration(
-        seconds
-            .saturating_mul(1_000_000_000)
-            .clamp(i128::from(i64::MIN), i128::from(i64::MAX)),
-    )))
+    // Go's `time.Duration(n) * time.Second` wraps around.
+    Ok(Value::str(format_duration(i128::from(
+        seconds.wrapping_mul(1_000_000_000),
+    ))))
 }
 
 /// `durationRound(duration)`: the largest whole unit (`2h`, `3mo`, `1y`).
@@ -1037,6 +1208,10 @@ pub fn duration_round(values: &[Value]) -> FuncResult {
     arity("durationRound", values, 1)?;
     let nanos: i128 = match &values[0] {
         Value::Str(text) => parse_duration(text).unwrap_or(0),
+        Value::Named(NamedInt {
+            of: IntType::Int64,
+            number,
+        }) => i128::from(*number),
         Value::Time(time) => {
             let (seconds, nanos) = now();
             (i128::from(seconds) - i128::from(time.unix_seconds)) * 1_000_000_000
@@ -1137,6 +1312,61 @@ mod tests {
         assert!(parse_layout("2006-01-02", "2024-03-05x").is_err());
         assert!(parse_layout("Jan 2006", "Ja\u{e9} 2006").is_err());
         assert!(parse_layout("Monday", "Mo\u{e9}\u{e9}\u{e9}\u{e9}").is_err());
+    }
+
+    #[test]
+    fn now_is_local_with_a_monotonic_reading() {
+        let Ok(Value::Time(now)) = now_fn(&[]) else {
+            panic!("now is not a time");
+        };
+        let reading = now.monotonic.expect("a monotonic reading");
+        assert!(reading > 0);
+        assert!(now.display.ends_with(&monotonic_text(reading)));
+        assert_eq!(monotonic_text(1), " m=+0.000000001");
+        assert_eq!(monotonic_text(-7_199_995_810_714), " m=-7199.995810714");
+        assert_eq!(
+            monotonic_text(4_102_444_800_004_435_207),
+            " m=+4102444800.004435207"
+        );
+        let method =
+            |time: &Time, name: &str, values: &[Value]| match time_method(time, name, values) {
+                Some(Ok(value)) => value,
+                other => panic!("{name}: {other:?}"),
+            };
+        let text = |value: Value| match value {
+            Value::Str(text) => text.to_string(),
+            Value::Time(time) => time.display.clone(),
+            other => panic!("not text: {other:?}"),
+        };
+        // Go's `Local` location, whatever its zone (`Local` for /etc/localtime, `UTC` for TZ="").
+        assert_eq!(text(method(&now, "Location", &[])), zoneinfo::local_name());
+        let Value::Time(utc) = method(&now, "UTC", &[]) else {
+            panic!("UTC is not a time");
+        };
+        assert_eq!(text(method(&utc, "Location", &[])), "UTC");
+        assert!(!utc.local && utc.monotonic.is_none());
+        assert!(go_string(&now).ends_with(", time.Local)"));
+        assert!(go_string(&utc).ends_with(", time.UTC)"));
+        // Add keeps the reading, moved along; Round(0) drops it but stays local.
+        let Value::Time(later) = method(&now, "Add", &[Value::Int(1_000_000_000)]) else {
+            panic!("Add is not a time");
+        };
+        assert_eq!(later.monotonic, Some(reading + 1_000_000_000));
+        let Value::Time(rounded) = method(&now, "Round", &[Value::Int(0)]) else {
+            panic!("Round is not a time");
+        };
+        assert!(rounded.local && rounded.monotonic.is_none());
+        assert!(!rounded.display.contains(" m="));
+        assert_eq!(zone_of(&now), zone_of(&rounded));
+        let Ok(Value::Time(parsed)) =
+            to_date(&[Value::str("2006-01-02"), Value::str("2024-01-02")])
+        else {
+            panic!("toDate is not a time");
+        };
+        assert_eq!(
+            text(method(&parsed, "Location", &[])),
+            zoneinfo::local_name()
+        );
     }
 
     #[test]

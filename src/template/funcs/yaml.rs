@@ -10,6 +10,7 @@ use std::fmt::Write;
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::semver;
 use crate::template::funcs::sprig_date;
+use crate::template::value::IntType;
 use crate::template::Value;
 
 // ---------------------------------------------------------------------------------------------
@@ -50,9 +51,9 @@ fn node(value: &Value) -> Node {
             Node::Map(entries)
         }
         // A semantic version is a TextMarshaler: its String form.
-        Value::Record(record) if record.type_name == semver::VERSION_TYPE => Node::Scalar(
-            Value::str(record.string_form.as_deref().unwrap_or_default()),
-        ),
+        Value::Record(record) if semver::is_version(record) => Node::Scalar(Value::str(
+            record.string_form.as_deref().unwrap_or_default(),
+        )),
         Value::Record(record) => Node::Map(
             record
                 .fields
@@ -238,6 +239,12 @@ fn scalar_text(node: &Node, indent: usize) -> (String, bool) {
             Value::Nil | Value::Missing => ("null".to_string(), false),
             Value::Bool(flag) => (flag.to_string(), false),
             Value::Int(number) => (number.to_string(), false),
+            // A named integer (`time.Month`) is written as its number.
+            // yaml.v3 writes a Duration as its String form.
+            Value::Named(named) if named.of == IntType::Duration => {
+                (named.text().unwrap_or_default(), false)
+            }
+            Value::Named(named) => (named.number.to_string(), false),
             Value::Float(number) => (format_float(*number), false),
             Value::Str(text) => string_scalar(text, indent, false),
             Value::Time(time) => (time.rfc3339.clone(), false),

@@ -79,6 +79,7 @@ fn len(args: &[Value]) -> Result<Value, String> {
 fn index_arg(index: &Value, cap: usize) -> Result<usize, String> {
     let number = match index {
         Value::Int(number) => *number,
+        Value::Named(named) => named.number,
         Value::Nil | Value::Missing => return Err("cannot index slice/array with nil".to_string()),
         other => {
             return Err(format!(
@@ -273,7 +274,7 @@ enum Kind {
 fn basic_kind(value: &Value) -> Kind {
     match value {
         Value::Bool(_) => Kind::Bool,
-        Value::Int(_) => Kind::Int,
+        Value::Int(_) | Value::Named(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
         Value::Str(_) => Kind::Str,
         Value::Nil | Value::Missing => Kind::Invalid,
@@ -287,7 +288,7 @@ fn reflect_kind(value: &Value) -> &'static str {
         Value::Nil | Value::Missing => "invalid",
         Value::List(_) => "slice",
         Value::Map(_) => "map",
-        Value::Record(record) if record.type_name == "RuntimeContainer" => "ptr",
+        Value::Record(record) if record.is_pointer() => "ptr",
         Value::Containers(_) => "ptr",
         Value::Record(_) | Value::Time(_) => "struct",
         _ => "basic",
@@ -306,9 +307,7 @@ fn is_nil(value: &Value) -> bool {
 /// `==` of two Go values of the same non-basic kind.
 fn equal_other(left: &Value, right: &Value) -> Result<bool, String> {
     match (left, right) {
-        (Value::Record(a), Value::Record(b))
-            if a.type_name == "RuntimeContainer" || b.type_name == "RuntimeContainer" =>
-        {
+        (Value::Record(a), Value::Record(b)) if a.is_pointer() || b.is_pointer() => {
             Ok(std::rc::Rc::ptr_eq(a, b))
         }
         (Value::Containers(a), Value::Containers(b)) => Ok(std::rc::Rc::ptr_eq(a, b)),
@@ -340,10 +339,12 @@ fn equal_other(left: &Value, right: &Value) -> Result<bool, String> {
 fn basic_equal(left: &Value, right: &Value) -> bool {
     match (left, right) {
         (Value::Bool(a), Value::Bool(b)) => a == b,
-        (Value::Int(a), Value::Int(b)) => a == b,
         (Value::Float(a), Value::Float(b)) => a == b,
         (Value::Str(a), Value::Str(b)) => a == b,
-        (a, b) => is_nil(a) && is_nil(b),
+        (a, b) => match (int_of(a), int_of(b)) {
+            (Some(a), Some(b)) => a == b,
+            _ => is_nil(a) && is_nil(b),
+        },
     }
 }
 
@@ -420,10 +421,21 @@ fn less(left: &Value, right: &Value) -> Result<bool, String> {
         ));
     }
     match (left, right) {
-        (Value::Int(a), Value::Int(b)) => Ok(a < b),
         (Value::Float(a), Value::Float(b)) => Ok(a < b),
         (Value::Str(a), Value::Str(b)) => Ok(a.as_bytes() < b.as_bytes()),
-        _ => Err("invalid type for comparison".to_string()),
+        (a, b) => match (int_of(a), int_of(b)) {
+            (Some(a), Some(b)) => Ok(a < b),
+            _ => Err("invalid type for comparison".to_string()),
+        },
+    }
+}
+
+/// The integer of a value of Go's int kind (an `int` or a named type like `time.Month`).
+fn int_of(value: &Value) -> Option<i64> {
+    match value {
+        Value::Int(number) => Some(*number),
+        Value::Named(named) => Some(named.number),
+        _ => None,
     }
 }
 

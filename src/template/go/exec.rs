@@ -16,6 +16,7 @@ use super::node::{
     template_string,
 };
 use super::{GoTemplate, Tree};
+use crate::template::funcs::method_of;
 use crate::template::funcs::sprig_date::time_method;
 use crate::template::value::{is_interface_elem, Time};
 use crate::template::Value;
@@ -629,10 +630,13 @@ impl<'t> Exec<'t> {
                 let has_method = !record.string_needs_address() || addressable;
                 match (&record.string_form, name) {
                     (Some(form), "String") if has_method => method(self, Value::str(form.as_str())),
-                    _ => Err(self.error(format!(
-                        "can't evaluate field {name} in type {}",
-                        type_name(&receiver)
-                    ))),
+                    _ => self.call_value_method(
+                        dot,
+                        (&receiver, type_name(&receiver)),
+                        name,
+                        args,
+                        last,
+                    ),
                 }
             }
             Value::Map(map) => {
@@ -648,10 +652,56 @@ impl<'t> Exec<'t> {
                 let (time, receiver_type) = (time.clone(), type_name(&receiver));
                 self.call_time_method(dot, (&time, &receiver_type), name, args, last)
             }
-            other => Err(self.error(format!(
-                "can't evaluate field {name} in type {}",
-                type_name(other)
-            ))),
+            other => self.call_value_method(dot, (other, type_name(other)), name, args, last),
+        }
+    }
+
+    /// A method of a value other than a time (`.Created.Month.String`,
+    /// `(semver "1.2.3").Compare $v`) from `funcs::method_of`, called like Go's `evalCall`:
+    /// the argument count is checked first, then the arguments are evaluated, and a failed
+    /// call is reported like a function's.
+    fn call_value_method(
+        &mut self,
+        dot: &Value,
+        (receiver, receiver_type): (&Value, String),
+        name: &str,
+        args: &'t [Arg<'t>],
+        last: Option<Value>,
+    ) -> Run<(Value, bool)> {
+        let Some(method) = method_of(receiver, name) else {
+            return Err(self.error(format!(
+                "can't evaluate field {name} in type {receiver_type}"
+            )));
+        };
+        let explicit = args.get(1..).unwrap_or(&[]);
+        let count = explicit.len() + usize::from(last.is_some());
+        if count != method.params {
+            return Err(self.error(format!(
+                "wrong number of args for {name}: want {} got {count}",
+                method.params
+            )));
+        }
+        let piped_only = explicit.is_empty() && last.is_some();
+        let mut values = Vec::with_capacity(count);
+        for arg in explicit {
+            values.push(self.eval_arg(dot, arg)?);
+        }
+        values.extend(last);
+        match ((method.call)(receiver, name, &values), args.first()) {
+            (Ok(value), _) => Ok((value, false)),
+            // Go converts a piped argument before the call, where it stands.
+            (Err(message), _)
+                if piped_only
+                    && (message.starts_with("wrong type for value; ")
+                        || message.starts_with("invalid value; ")) =>
+            {
+                Err(self.error(message))
+            }
+            (Err(message), Some(node)) => {
+                let node = node.expr;
+                Err(self.call_error((At::Expr(node), node), name, explicit, &values, &message))
+            }
+            (Err(message), None) => Err(self.error(format!("error calling {name}: {message}"))),
         }
     }
 
@@ -947,12 +997,14 @@ impl<'t> Exec<'t> {
     }
 }
 
-/// Whether field `name` of `receiver` is addressable in Go, given that evaluating it
-/// succeeds: a struct field is when the struct is reached through a pointer or is itself
-/// addressable; map values and method results (a record's only method is `String`) never are.
+/// Whether field `name` of `receiver` is addressable in Go: a struct field is when the
+/// struct is reached through a pointer or is itself addressable; map values and method
+/// results never are.
 fn field_addressable(receiver: &Value, name: &str, addressable: bool) -> bool {
     match receiver {
-        Value::Record(record) => (addressable || record.is_pointer()) && name != "String",
+        Value::Record(record) => {
+            (addressable || record.is_pointer()) && record.field(name).is_some()
+        }
         _ => false,
     }
 }

@@ -4,6 +4,7 @@
 //! It owns value-to-text formatting (verbs, flags, width, precision, Go's float and quoting
 //! rules) and must never evaluate templates or fail: bad input becomes Go's `%!` text.
 
+use crate::template::value::{IntType, NamedInt};
 use crate::template::Value;
 
 /// `fmt.Sprint` of one value as an action prints it: `<no value>` for a missing value.
@@ -358,53 +359,6 @@ fn too_large(number: i64) -> bool {
     !(-1_000_000..=1_000_000).contains(&number)
 }
 
-/// `%#v` of a composite value or time (Go syntax: `[]string{"a", "b"}`,
-/// `map[string]interface {}{"a":1}`, `context.Network{Name:"n"}`); `None` for scalars,
-/// which the ordinary verbs print.
-fn go_syntax(value: &Value, depth: usize) -> Option<String> {
-    let nested = |item: &Value| -> String {
-        match item {
-            Value::Nil | Value::Missing => "interface {}(nil)".to_string(),
-            other => go_syntax(other, depth + 1)
-                .unwrap_or_else(|| sprintf("%#v", std::slice::from_ref(other))),
-        }
-    };
-    Some(match value {
-        Value::List(list) if list.is_nil => format!("{}(nil)", value.go_type()),
-        Value::Map(map) if map.is_nil => format!("{}(nil)", value.go_type()),
-        Value::List(list) => {
-            let items: Vec<String> = list.items.iter().map(nested).collect();
-            format!("{}{{{}}}", value.go_type(), items.join(", "))
-        }
-        Value::Containers(containers) => {
-            let items: Vec<String> = containers.items.iter().map(nested).collect();
-            format!("[]*context.RuntimeContainer{{{}}}", items.join(", "))
-        }
-        Value::Map(map) => {
-            let items: Vec<String> = map
-                .entries
-                .iter()
-                .map(|(key, item)| format!("{}:{}", quote(&key), nested(&item)))
-                .collect();
-            format!("{}{{{}}}", value.go_type(), items.join(", "))
-        }
-        Value::Record(record) => {
-            let fields: Vec<String> = record
-                .fields
-                .iter()
-                .map(|(name, item)| format!("{name}:{}", nested(item)))
-                .collect();
-            let type_name = value.go_type();
-            let type_name = type_name.trim_start_matches('*');
-            let pointer = if record.is_pointer() { "&" } else { "" };
-            format!("{pointer}{type_name}{{{}}}", fields.join(", "))
-        }
-        Value::Time(time) => crate::template::funcs::sprig_date::go_string(time),
-        Value::Nil | Value::Missing if depth > 0 => "interface {}(nil)".to_string(),
-        _ => return None,
-    })
-}
-
 #[derive(Clone, Copy, Default)]
 struct Flags {
     plus: bool,
@@ -501,6 +455,10 @@ impl Printer {
                 None => return false,
             },
             Value::Time(time) => time.display.clone(),
+            Value::Named(named) => match named.text() {
+                Some(text) => text,
+                None => return false,
+            },
             _ => return false,
         };
         self.fmt_string(&form, verb);
@@ -511,11 +469,8 @@ impl Printer {
         if depth > 0 && self.handle_methods(value, verb) {
             return;
         }
-        if self.flags.sharp_v && verb == 'v' && !self.erroring {
-            if let Some(text) = go_syntax(value, depth) {
-                self.buf.push_str(&text);
-                return;
-            }
+        if self.flags.sharp_v && verb == 'v' && !self.erroring && self.go_syntax(value, depth) {
+            return;
         }
         match value {
             Value::Nil | Value::Missing => {
@@ -527,6 +482,7 @@ impl Printer {
             }
             Value::Bool(flag) => self.fmt_bool(*flag, verb),
             Value::Int(number) => self.fmt_integer(*number, verb),
+            Value::Named(named) => self.fmt_named(named, verb, value),
             Value::Float(number) => self.fmt_float(*number, verb),
             Value::Str(text) => self.fmt_string(text, verb),
             Value::Map(map) => {
@@ -575,6 +531,83 @@ impl Printer {
         }
     }
 
+    /// `%#v` of a composite value or time in Go syntax (`[]string{"a", "b"}`,
+    /// `map[string]interface {}{"a":1}`, `context.Network{Name:"n"}`), written as Go's
+    /// `printValue` does: the elements are printed with the same flags, so `%#08v` pads each
+    /// scalar. False for scalars, which the ordinary verbs print.
+    fn go_syntax(&mut self, value: &Value, depth: usize) -> bool {
+        match value {
+            Value::List(list) if list.is_nil => {
+                self.buf.push_str(&format!("{}(nil)", value.go_type()));
+            }
+            Value::Map(map) if map.is_nil => {
+                self.buf.push_str(&format!("{}(nil)", value.go_type()));
+            }
+            Value::List(list) => {
+                self.buf.push_str(&value.go_type());
+                self.go_syntax_items(&list.items, depth);
+            }
+            Value::Containers(containers) => {
+                self.buf.push_str("[]*context.RuntimeContainer");
+                self.go_syntax_items(&containers.items, depth);
+            }
+            Value::Map(map) => {
+                self.buf.push_str(&value.go_type());
+                self.buf.push('{');
+                for (index, (key, item)) in map.entries.iter().enumerate() {
+                    if index > 0 {
+                        self.buf.push_str(", ");
+                    }
+                    self.fmt_string(&key, 'v');
+                    self.buf.push(':');
+                    self.go_syntax_item(&item, depth);
+                }
+                self.buf.push('}');
+            }
+            Value::Record(record) => {
+                let type_name = value.go_type();
+                if record.is_pointer() {
+                    self.buf.push('&');
+                }
+                self.buf.push_str(type_name.trim_start_matches('*'));
+                self.buf.push('{');
+                for (index, (name, item)) in record.fields.iter().enumerate() {
+                    if index > 0 {
+                        self.buf.push_str(", ");
+                    }
+                    self.buf.push_str(name);
+                    self.buf.push(':');
+                    self.go_syntax_item(item, depth);
+                }
+                self.buf.push('}');
+            }
+            // Its GoString method, padded like a string.
+            Value::Time(time) => self.fmt_s(&crate::template::funcs::sprig_date::go_string(time)),
+            Value::Nil | Value::Missing if depth > 0 => self.buf.push_str("interface {}(nil)"),
+            _ => return false,
+        }
+        true
+    }
+
+    fn go_syntax_items(&mut self, items: &[Value], depth: usize) {
+        self.buf.push('{');
+        for (index, item) in items.iter().enumerate() {
+            if index > 0 {
+                self.buf.push_str(", ");
+            }
+            self.go_syntax_item(item, depth);
+        }
+        self.buf.push('}');
+    }
+
+    /// An element in Go syntax: nil (in an `interface{}` slot) is `interface {}(nil)`.
+    fn go_syntax_item(&mut self, item: &Value, depth: usize) {
+        match item {
+            Value::Nil | Value::Missing => self.buf.push_str("interface {}(nil)"),
+            other => self.print_value(other, 'v', depth + 1),
+        }
+    }
+
     fn print_items(&mut self, items: &[Value], verb: char, depth: usize) {
         self.buf.push('[');
         for (index, item) in items.iter().enumerate() {
@@ -612,6 +645,23 @@ impl Printer {
         match verb {
             't' | 'v' => self.pad(if flag { "true" } else { "false" }),
             _ => self.bad_verb(verb, Some(&Value::Bool(flag))),
+        }
+    }
+
+    /// A named integer (`time.Month`) with a verb its String method did not take: the
+    /// integer verbs print the number, others are bad verbs naming the type.
+    fn fmt_named(&mut self, named: &NamedInt, verb: char, value: &Value) {
+        let number = named.number;
+        // Go prints an unsigned integer in Go syntax as hex.
+        if verb == 'v' && self.flags.sharp_v && named.of == IntType::Uint64 {
+            self.pad(&format!("0x{number:x}"));
+            return;
+        }
+        match verb {
+            'v' | 'd' | 'b' | 'o' | 'O' | 'x' | 'X' | 'c' | 'q' | 'U' => {
+                self.fmt_integer(number, verb)
+            }
+            _ => self.bad_verb(verb, Some(value)),
         }
     }
 
@@ -687,7 +737,8 @@ impl Printer {
             }
         }
         if verb == 'O' {
-            prefix.push_str("0o");
+            // Go writes `0o` in front of `#`'s leading zero (`%#O` of 11 is `0o013`).
+            prefix.insert_str(0, "0o");
         }
         let sign = if negative {
             "-"
@@ -972,6 +1023,8 @@ impl Printer {
             Some(value) => {
                 let number = match value {
                     Value::Int(number) if !too_large(*number) => Some(*number),
+                    // Go takes any integer kind by reflection (`time.Month`, `int64`).
+                    Value::Named(named) if !too_large(named.number) => Some(named.number),
                     _ => None,
                 };
                 (number, arg_num + 1)

@@ -90,6 +90,8 @@ fn to_value(json: &Json) -> Value {
                     rfc3339: text("rfc3339").to_string(),
                     unix_seconds: object.get("unix").and_then(Json::as_i64).unwrap_or(0),
                     nanos: 0,
+                    local: false,
+                    monotonic: None,
                 }));
             }
             let entries: BTreeMap<String, Value> = object
