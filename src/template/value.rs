@@ -268,6 +268,14 @@ impl Value {
         Value::Str(text.into())
     }
 
+    /// A Go `int64` (sprig's arithmetic results, `Time.Unix`).
+    pub fn int64(number: i64) -> Value {
+        Value::Named(NamedInt {
+            of: IntType::Int64,
+            number,
+        })
+    }
+
     /// A `[]string`.
     pub fn string_list<I: IntoIterator<Item = S>, S: Into<Rc<str>>>(items: I) -> Value {
         Value::list(

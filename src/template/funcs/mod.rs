@@ -131,7 +131,7 @@ const SPRIG: &[(&str, Func)] = &[
     ("hello", sprig_strings::hello),
     // Numbers.
     ("atoi", sprig_math::atoi),
-    ("int64", sprig_math::to_int),
+    ("int64", sprig_math::to_int64),
     ("int", sprig_math::to_int),
     ("float64", sprig_math::to_float64),
     ("seq", sprig_math::seq),

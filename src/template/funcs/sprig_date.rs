@@ -114,10 +114,12 @@ const TOKENS: &[&str] = &[
     "Monday",
     "2006",
     "-07:00:00",
+    "-070000",
     "-0700",
     "-07:00",
     "-07",
     "Z07:00:00",
+    "Z070000",
     "Z0700",
     "Z07:00",
     "Z07",
@@ -236,6 +238,23 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
     let local = civil(seconds.saturating_add(offset), nanos);
     let result = match name {
         "String" => want(0).map(|()| Value::str(time.display.as_str())),
+        "GoString" => want(0).map(|()| Value::str(go_string(time))),
+        "MarshalJSON" | "MarshalText" => want(0).and_then(|()| {
+            let year = civil(seconds.saturating_add(offset), nanos).year;
+            if !(0..=9999).contains(&year) {
+                return Err(format!("Time.{name}: year outside of range [0,9999]"));
+            }
+            let mut text = String::new();
+            if name == "MarshalJSON" {
+                text.push('"');
+            }
+            text.push_str(&time.rfc3339);
+            if name == "MarshalJSON" {
+                text.push('"');
+            }
+            Ok(bytes_value(text.as_bytes()))
+        }),
+        "MarshalBinary" => want(0).and_then(|()| marshal_binary(time).map(|b| bytes_value(&b))),
         "Format" => want(1).and_then(|()| match &values[0] {
             Value::Str(layout) => Ok(Value::str(format_in_zone(
                 layout, seconds, nanos, offset, &zone,
@@ -454,6 +473,47 @@ pub fn duration_method(receiver: &Value, name: &str, values: &[Value]) -> Result
     })
 }
 
+/// A Go `[]byte` (`[]uint8`).
+fn bytes_value(bytes: &[u8]) -> Value {
+    Value::list(
+        "uint8",
+        bytes
+            .iter()
+            .map(|byte| Value::Int(i64::from(*byte)))
+            .collect(),
+    )
+}
+
+/// Go's `Time.MarshalBinary`: version, seconds since year 1, nanoseconds, zone offset in
+/// minutes (-1 for UTC) and, in version 2, its leftover seconds.
+fn marshal_binary(time: &Time) -> Result<Vec<u8>, String> {
+    let (seconds, nanos) = instant_of(time);
+    let (offset, zone) = zone_of(time);
+    let (mut version, mut offset_seconds, offset_minutes) =
+        if !is_local(time) && offset == 0 && zone == "UTC" {
+            (1u8, 0i8, -1i16)
+        } else {
+            let minutes = offset / 60;
+            if minutes == -1 || i16::try_from(minutes).is_err() {
+                return Err("Time.MarshalBinary: unexpected zone offset".to_string());
+            }
+            (1, 0, minutes as i16)
+        };
+    if offset_minutes != -1 && offset % 60 != 0 {
+        version = 2;
+        offset_seconds = (offset % 60) as i8;
+    }
+    let since_year_one = seconds.wrapping_sub(GO_ZERO_TIME);
+    let mut out = vec![version];
+    out.extend_from_slice(&since_year_one.to_be_bytes());
+    out.extend_from_slice(&(nanos as i32).to_be_bytes());
+    out.extend_from_slice(&offset_minutes.to_be_bytes());
+    if version == 2 {
+        out.push(offset_seconds as u8);
+    }
+    Ok(out)
+}
+
 /// Go's `Time.GoString`: `time.Date(2024, time.January, 2, 3, 4, 5, 0, time.UTC)`.
 pub fn go_string(time: &Time) -> String {
     let (seconds, nanos) = instant_of(time);
@@ -479,10 +539,15 @@ pub fn go_string(time: &Time) -> String {
     )
 }
 
-/// A time's zone: its offset east of UTC in seconds (from the RFC 3339 form) and the name
-/// Go prints for `MST` (the last word of its String form: `UTC`, or `+0100` for a fixed zone
-/// without a name).
+/// A time's zone: its offset east of UTC in seconds and the name Go prints for `MST`. A
+/// local time's come from the local zone (to the second, as a local mean time has them);
+/// another time's offset from its RFC 3339 form and its name is the last word of its String
+/// form (`UTC`, or `+0100` for a fixed zone without a name).
 pub fn zone_of(time: &Time) -> (i64, String) {
+    if time.local {
+        let found = zoneinfo::local().lookup(instant_of(time).0);
+        return (found.offset, found.name);
+    }
     let zone = time
         .rfc3339
         .len()
@@ -591,12 +656,15 @@ pub fn format_in_zone(
             "pm" => out.push_str(if c.hour >= 12 { "pm" } else { "am" }),
             "MST" if !name.is_empty() => out.push_str(name),
             "MST" => out.push_str(&format!("{sign}{hours:02}{minutes:02}")),
-            "Z0700" | "Z07:00" | "Z07" | "Z07:00:00" if offset == 0 => out.push('Z'),
+            "Z0700" | "Z07:00" | "Z07" | "Z07:00:00" | "Z070000" if offset == 0 => out.push('Z'),
             "-0700" | "Z0700" => out.push_str(&format!("{sign}{hours:02}{minutes:02}")),
             "-07:00" | "Z07:00" => out.push_str(&format!("{sign}{hours:02}:{minutes:02}")),
             "-07" | "Z07" => out.push_str(&format!("{sign}{hours:02}")),
             "-07:00:00" | "Z07:00:00" => {
                 out.push_str(&format!("{sign}{hours:02}:{minutes:02}:{seconds:02}"))
+            }
+            "-070000" | "Z070000" => {
+                out.push_str(&format!("{sign}{hours:02}{minutes:02}{seconds:02}"))
             }
             fraction
                 if fraction.len() > 1
@@ -746,7 +814,8 @@ pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value),
                     input = &input[length..];
                 }
             }
-            "Z0700" | "Z07:00" | "Z07" | "Z07:00:00" | "-0700" | "-07:00" | "-07" | "-07:00:00" => {
+            "Z0700" | "Z07:00" | "Z07" | "Z07:00:00" | "Z070000" | "-0700" | "-07:00" | "-07"
+            | "-07:00:00" | "-070000" => {
                 if token.starts_with('Z') && input.starts_with('Z') {
                     input = &input[1..];
                     is_utc = true;
@@ -758,14 +827,31 @@ pub fn parse_layout_zoned(layout: &str, text: &str) -> Result<(i64, u32, Value),
                         _ => return Err(fail()),
                     };
                     input = &input[1..];
-                    let hours = number(&mut input, 2, 2).ok_or_else(fail)?;
-                    input = input.strip_prefix(':').unwrap_or(input);
-                    let minutes = if token.ends_with("07") {
-                        0
-                    } else {
-                        number(&mut input, 2, 2).ok_or_else(fail)?
+                    // Go's fixed shapes: hours, then minutes and seconds as the token has
+                    // them, each two digits, with colons where the token has one.
+                    let shape = &token[1..];
+                    let colon = shape.contains(':');
+                    let parts = match shape {
+                        "07" => 1,
+                        "0700" | "07:00" => 2,
+                        _ => 3,
                     };
-                    offset = sign * (hours * 3600 + minutes * 60);
+                    let mut fields = [0i64; 3];
+                    for (index, field) in fields.iter_mut().enumerate().take(parts) {
+                        if index > 0 && colon {
+                            input = input.strip_prefix(':').ok_or_else(fail)?;
+                        }
+                        let digits = input
+                            .get(..2)
+                            .filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+                        *field = digits.and_then(|d| d.parse().ok()).ok_or_else(fail)?;
+                        input = &input[2..];
+                    }
+                    let [hours, minutes, secs] = fields;
+                    if hours > 24 || minutes > 60 || secs > 60 {
+                        return Err(fail());
+                    }
+                    offset = sign * (hours * 3600 + minutes * 60 + secs);
                 }
             }
             fraction

@@ -15,19 +15,19 @@ fn int_fold(values: &[Value], start: i64, step: fn(i64, i64) -> i64) -> i64 {
 
 /// `add(v ...)`.
 pub fn add(values: &[Value]) -> FuncResult {
-    Ok(Value::Int(int_fold(values, 0, i64::wrapping_add)))
+    Ok(Value::int64(int_fold(values, 0, i64::wrapping_add)))
 }
 
 /// `add1(v)`.
 pub fn add1(values: &[Value]) -> FuncResult {
     arity("add1", values, 1)?;
-    Ok(Value::Int(args::cast_int64(&values[0]).wrapping_add(1)))
+    Ok(Value::int64(args::cast_int64(&values[0]).wrapping_add(1)))
 }
 
 /// `sub(a, b)`.
 pub fn sub(values: &[Value]) -> FuncResult {
     arity("sub", values, 2)?;
-    Ok(Value::Int(
+    Ok(Value::int64(
         args::cast_int64(&values[0]).wrapping_sub(args::cast_int64(&values[1])),
     ))
 }
@@ -35,7 +35,7 @@ pub fn sub(values: &[Value]) -> FuncResult {
 /// `mul(a, v ...)`.
 pub fn mul(values: &[Value]) -> FuncResult {
     arity_min("mul", values, 1)?;
-    Ok(Value::Int(int_fold(
+    Ok(Value::int64(int_fold(
         &values[1..],
         args::cast_int64(&values[0]),
         i64::wrapping_mul,
@@ -51,7 +51,7 @@ pub fn div(values: &[Value]) -> FuncResult {
     if divisor == 0 {
         return Err(DIVIDE_BY_ZERO.to_string());
     }
-    Ok(Value::Int(
+    Ok(Value::int64(
         args::cast_int64(&values[0]).wrapping_div(divisor),
     ))
 }
@@ -63,7 +63,7 @@ pub fn modulo(values: &[Value]) -> FuncResult {
     if divisor == 0 {
         return Err(DIVIDE_BY_ZERO.to_string());
     }
-    Ok(Value::Int(
+    Ok(Value::int64(
         args::cast_int64(&values[0]).wrapping_rem(divisor),
     ))
 }
@@ -71,7 +71,7 @@ pub fn modulo(values: &[Value]) -> FuncResult {
 /// `max(a, v ...)` (also `biggest`).
 pub fn max(values: &[Value]) -> FuncResult {
     arity_min("max", values, 1)?;
-    Ok(Value::Int(int_fold(
+    Ok(Value::int64(int_fold(
         &values[1..],
         args::cast_int64(&values[0]),
         i64::max,
@@ -81,7 +81,7 @@ pub fn max(values: &[Value]) -> FuncResult {
 /// `min(a, v ...)`.
 pub fn min(values: &[Value]) -> FuncResult {
     arity_min("min", values, 1)?;
-    Ok(Value::Int(int_fold(
+    Ok(Value::int64(int_fold(
         &values[1..],
         args::cast_int64(&values[0]),
         i64::min,
@@ -200,10 +200,16 @@ pub fn atoi(values: &[Value]) -> FuncResult {
     )))
 }
 
-/// `int(v)` and `int64(v)`: `cast.ToInt64`.
+/// `int(v)`: `cast.ToInt`.
 pub fn to_int(values: &[Value]) -> FuncResult {
     arity("int", values, 1)?;
     Ok(Value::Int(args::cast_int64(&values[0])))
+}
+
+/// `int64(v)`: `cast.ToInt64`.
+pub fn to_int64(values: &[Value]) -> FuncResult {
+    arity("int64", values, 1)?;
+    Ok(Value::int64(args::cast_int64(&values[0])))
 }
 
 /// `float64(v)`: `cast.ToFloat64`.
@@ -218,10 +224,10 @@ pub fn to_decimal(values: &[Value]) -> FuncResult {
     let text = args::strval(&args::iface(&values[0]));
     let body = text.strip_prefix(['+', '-']).unwrap_or(&text);
     if body.is_empty() || !body.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-        return Ok(Value::Int(0));
+        return Ok(Value::int64(0));
     }
     let parsed = i64::from_str_radix(&text, 8).unwrap_or(0);
-    Ok(Value::Int(parsed))
+    Ok(Value::int64(parsed))
 }
 
 /// `seq(params ...int)`: numbers separated by spaces, like the GNU tool.
@@ -441,29 +447,35 @@ mod tests {
         }
     }
 
+    fn int64(result: FuncResult) -> i64 {
+        match result {
+            Ok(Value::Named(named)) if named.of == crate::template::value::IntType::Int64 => {
+                named.number
+            }
+            other => panic!("not an int64: {other:?}"),
+        }
+    }
+
     #[test]
     fn integer_arithmetic_casts() {
-        assert!(matches!(
-            add(&[Value::Int(1), Value::str("2"), Value::Float(3.9)]),
-            Ok(Value::Int(6))
-        ));
-        assert!(matches!(
-            add1(&[Value::Int(i64::MAX)]),
-            Ok(Value::Int(i64::MIN))
-        ));
-        assert!(matches!(
-            mul(&[Value::Int(3), Value::Int(4)]),
-            Ok(Value::Int(12))
-        ));
+        // sprig's integer arithmetic returns int64.
+        assert_eq!(
+            int64(add(&[Value::Int(1), Value::str("2"), Value::Float(3.9)])),
+            6
+        );
+        assert_eq!(int64(add1(&[Value::Int(i64::MAX)])), i64::MIN);
+        assert_eq!(int64(mul(&[Value::Int(3), Value::Int(4)])), 12);
         assert!(div(&[Value::Int(1), Value::Int(0)]).is_err());
-        assert!(matches!(
-            div(&[Value::Int(i64::MIN), Value::Int(-1)]),
-            Ok(Value::Int(i64::MIN))
-        ));
-        assert!(matches!(
-            max(&[Value::Int(1), Value::str("7"), Value::Int(3)]),
-            Ok(Value::Int(7))
-        ));
+        assert_eq!(
+            int64(div(&[Value::Int(i64::MIN), Value::Int(-1)])),
+            i64::MIN
+        );
+        assert_eq!(
+            int64(max(&[Value::Int(1), Value::str("7"), Value::Int(3)])),
+            7
+        );
+        assert_eq!(int64(to_int64(&[Value::str("12")])), 12);
+        assert!(matches!(to_int(&[Value::str("12")]), Ok(Value::Int(12))));
     }
 
     #[test]
@@ -488,10 +500,7 @@ mod tests {
         );
         assert!(matches!(atoi(&[Value::str("42")]), Ok(Value::Int(42))));
         assert!(matches!(atoi(&[Value::str("4x")]), Ok(Value::Int(0))));
-        assert!(matches!(
-            to_decimal(&[Value::str("0777")]),
-            Ok(Value::Int(511))
-        ));
+        assert_eq!(int64(to_decimal(&[Value::str("0777")])), 511);
         assert!(matches!(seq(&[Value::Int(3)]), Ok(Value::Str(t)) if &*t == "1 2 3"));
         assert!(
             matches!(seq(&[Value::Int(5), Value::Int(3)]), Ok(Value::Str(t)) if &*t == "5 4 3")

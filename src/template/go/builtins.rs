@@ -41,13 +41,22 @@ pub fn builtins(table: &mut FuncTable) {
     }
 }
 
-/// How many arguments a Go builtin takes: `(fixed, variadic)`; `None` for other names.
+/// How many arguments the executor checks a name's function for, `(fixed, variadic)`, so
+/// that the error names the function as called: Go's builtins, and the sprig and docker-gen
+/// aliases whose implementation tinygen shares with another name (`json` is `mustToJson`,
+/// `osBase` is `base`, ...). `None` for other names (their functions check themselves).
 pub(super) fn arity(name: &str) -> Option<(usize, bool)> {
     Some(match name {
         "not" | "len" => (1, false),
         "ne" | "lt" | "le" | "gt" | "ge" => (2, false),
         "index" | "printf" | "eq" | "and" | "or" | "call" | "eval" => (1, true),
         "print" | "println" | "html" | "js" | "urlquery" => (0, true),
+        "json" | "parseJson" | "sha1" | "osBase" | "osClean" | "osDir" | "osExt" | "osIsAbs"
+        | "sprigDir" | "mustCompact" | "mustDeepCopy" | "mustFirst" | "mustInitial"
+        | "mustLast" | "mustRest" | "mustReverse" | "mustUniq" => (1, false),
+        "date_modify" | "must_date_modify" | "mustAppend" | "mustChunk" | "mustHas"
+        | "mustPrepend" | "sprigContains" | "sprigSplit" | "trimall" => (2, false),
+        "date_in_zone" | "sprigReplace" | "sprigSplitn" => (3, false),
         _ => return None,
     })
 }
