@@ -18,7 +18,7 @@ use super::node::{
 use super::{GoTemplate, Tree};
 use crate::template::funcs::method_of;
 use crate::template::funcs::sprig_date::time_method;
-use crate::template::value::{is_interface_elem, Time};
+use crate::template::value::{is_interface_elem, NamedInt, Time};
 use crate::template::Value;
 use gotmpl::parse::{ActionNode, CommandNode, Expr, PipeNode, TemplateNode};
 
@@ -261,10 +261,12 @@ impl<'t> Exec<'t> {
                     )
                 })
                 .collect(),
-            Value::Int(count) => {
+            Value::Int(_) | Value::Named(_) => {
                 if decl.len() > 1 {
+                    // Go prints the value with %v (`Friday` for a time.Weekday).
+                    let text = printable_sprint(std::slice::from_ref(&value));
                     return Err(self.error(format!(
-                        "can't use {count} to iterate over more than one variable"
+                        "can't use {text} to iterate over more than one variable"
                     )));
                 }
                 Vec::new()
@@ -282,7 +284,15 @@ impl<'t> Exec<'t> {
                 Value::Int(limit) if (count as i64) < *limit => {
                     (Value::Missing, Value::Int(count as i64))
                 }
-                Value::Int(_) => break,
+                // Go 1.22 ranges over any integer kind; the elements keep its type.
+                Value::Named(limit) if (count as i64) < limit.number => {
+                    let element = NamedInt {
+                        number: count as i64,
+                        ..*limit
+                    };
+                    (Value::Missing, Value::Named(element))
+                }
+                Value::Int(_) | Value::Named(_) => break,
                 _ => match items.get(count) {
                     Some(pair) => pair.clone(),
                     None => break,
