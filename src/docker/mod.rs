@@ -38,6 +38,10 @@ const MAX_BODY: u64 = 256 * 1024 * 1024;
 const INPUT_BUFFER: usize = 16 * 1024;
 const OUTPUT_BUFFER: usize = 16 * 1024;
 
+/// The largest response buffer kept between requests (the listing of 50 containers is
+/// about 42 KB; a one-off huge answer is not kept).
+const KEPT_BODY: usize = 256 * 1024;
+
 /// Default timeouts: connecting, and a whole request.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -61,6 +65,10 @@ struct Shared {
     /// `/v1.NN` once negotiated (`""` when the daemon names no version).
     prefix: Mutex<Option<String>>,
     calls: AtomicU64,
+    /// The buffer the last response body was read into, kept for the next one: the listing
+    /// of every watch-mode pass grew a new one through 8, 16, 32 and 64 KiB, and musl's
+    /// allocator maps and unmaps such blocks each time (page faults, system time).
+    body: Mutex<Vec<u8>>,
 }
 
 /// How to reach the daemon: what builds an agent, and the URL base of requests.
@@ -185,6 +193,7 @@ impl Client {
                 request_timeout: request,
                 prefix: Mutex::new(None),
                 calls: AtomicU64::new(0),
+                body: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -245,12 +254,14 @@ impl Client {
         let path = "/containers/json";
         let prefix = self.prefix()?;
         let answer = self.send("GET", &format!("{prefix}{path}"), &list_query(all, filters))?;
-        decode(&answer.body).map_err(|message| {
+        let decoded = decode(&answer.body).map_err(|message| {
             Error::docker(format!(
                 "{}: invalid JSON: {message}",
                 self.context("GET", path)
             ))
-        })
+        });
+        self.recycle(answer);
+        decoded
     }
 
     /// `GET /containers/{id}/json`.
@@ -334,7 +345,10 @@ impl Client {
     fn get_json(&self, path: &str, query: &str) -> Result<serde_json::Value> {
         let prefix = self.prefix()?;
         let answer = self.send("GET", &format!("{prefix}{path}"), query)?;
-        serde_json::from_slice(&answer.body).map_err(|error| self.invalid_json(path, error))
+        let decoded =
+            serde_json::from_slice(&answer.body).map_err(|error| self.invalid_json(path, error));
+        self.recycle(answer);
+        decoded
     }
 
     /// A JSON list, each item decoded as `T`; `null` is an empty list (Docker answers that
@@ -342,7 +356,7 @@ impl Client {
     fn get_list<T: DeserializeOwned>(&self, path: &str, query: &str) -> Result<Vec<T>> {
         let prefix = self.prefix()?;
         let answer = self.send("GET", &format!("{prefix}{path}"), query)?;
-        match serde_json::from_slice::<Option<Vec<T>>>(&answer.body) {
+        let decoded = match serde_json::from_slice::<Option<Vec<T>>>(&answer.body) {
             Ok(list) => Ok(list.unwrap_or_default()),
             Err(error) => match serde_json::from_slice::<serde_json::Value>(&answer.body) {
                 Ok(value) if !value.is_array() => Err(Error::docker(format!(
@@ -351,7 +365,9 @@ impl Client {
                 ))),
                 _ => Err(self.invalid_json(path, error)),
             },
-        }
+        };
+        self.recycle(answer);
+        decoded
     }
 
     fn invalid_json(&self, path: &str, error: serde_json::Error) -> Error {
@@ -405,16 +421,22 @@ impl Client {
             .get("api-version")
             .and_then(|value| value.to_str().ok())
             .map(|value| value.trim().to_string());
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_vec()
-            .map_err(|error| self.transport_error(&context, error))?;
+        let mut body = std::mem::take(&mut *lock(&self.shared.body));
+        body.clear();
+        let reader = response.body_mut().with_config().limit(MAX_BODY).reader();
+        std::io::Read::read_to_end(&mut { reader }, &mut body)
+            .map_err(|error| self.transport_error(&context, ureq::Error::from(error)))?;
         if status >= 400 {
             return Err(api_error(&context, status, &body));
         }
         Ok(Answer { api_version, body })
+    }
+
+    /// Keeps an answer's buffer for the next request (not one grown past `KEPT_BODY`).
+    fn recycle(&self, answer: Answer) {
+        if answer.body.capacity() <= KEPT_BODY {
+            *lock(&self.shared.body) = answer.body;
+        }
     }
 }
 
@@ -521,6 +543,13 @@ fn io_message(error: &std::io::Error) -> String {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => format!("{:?}", error.kind()),
     }
+}
+
+/// A lock whose poisoning only means a panic elsewhere: the data is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
