@@ -224,6 +224,7 @@ impl Client {
             None => String::new(),
         };
         *self.lock_prefix() = Some(prefix);
+        self.recycle(answer);
         Ok(())
     }
 
@@ -379,7 +380,8 @@ impl Client {
 
     fn post(&self, path: &str, query: &str) -> Result<()> {
         let prefix = self.prefix()?;
-        self.send("POST", &format!("{prefix}{path}"), query)?;
+        let answer = self.send("POST", &format!("{prefix}{path}"), query)?;
+        self.recycle(answer);
         Ok(())
     }
 
