@@ -14,6 +14,7 @@ mod unix;
 
 use crate::config::{Filters, TlsOptions};
 use crate::error::{Error, Result};
+use serde::de::DeserializeOwned;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,6 +31,16 @@ pub const MINIMUM_API_VERSION: &str = "1.41";
 
 /// The largest response body read (inspect JSON of big hosts stays far below this).
 const MAX_BODY: u64 = 256 * 1024 * 1024;
+
+/// ureq's buffers per connection (its defaults are 128 KiB each, zero-filled, so 256 KiB of
+/// resident memory per connection, two connections in watch mode). Requests and response
+/// heads are far smaller; bodies stream through the input buffer in pieces.
+const INPUT_BUFFER: usize = 16 * 1024;
+const OUTPUT_BUFFER: usize = 16 * 1024;
+
+/// The largest response buffer kept between requests (the listing of 50 containers is
+/// about 42 KB; a one-off huge answer is not kept).
+const KEPT_BODY: usize = 256 * 1024;
 
 /// Default timeouts: connecting, and a whole request.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -54,6 +65,10 @@ struct Shared {
     /// `/v1.NN` once negotiated (`""` when the daemon names no version).
     prefix: Mutex<Option<String>>,
     calls: AtomicU64,
+    /// The buffer the last response body was read into, kept for the next one: the listing
+    /// of every watch-mode pass grew a new one through 8, 16, 32 and 64 KiB, and musl's
+    /// allocator maps and unmaps such blocks each time (page faults, system time).
+    body: Mutex<Vec<u8>>,
 }
 
 /// How to reach the daemon: what builds an agent, and the URL base of requests.
@@ -115,6 +130,8 @@ impl Target {
             .proxy(None)
             .max_redirects(0)
             .user_agent("tinygen")
+            .input_buffer_size(INPUT_BUFFER)
+            .output_buffer_size(OUTPUT_BUFFER)
             .timeout_connect(Some(connect))
             .timeout_global(request)
             .timeout_recv_response(response_headers);
@@ -176,6 +193,7 @@ impl Client {
                 request_timeout: request,
                 prefix: Mutex::new(None),
                 calls: AtomicU64::new(0),
+                body: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -206,6 +224,7 @@ impl Client {
             None => String::new(),
         };
         *self.lock_prefix() = Some(prefix);
+        self.recycle(answer);
         Ok(())
     }
 
@@ -221,11 +240,29 @@ impl Client {
 
     /// `GET /containers/json` with `all` and `filters`; the raw list entries.
     pub fn list_containers(&self, all: bool, filters: &Filters) -> Result<Vec<serde_json::Value>> {
-        let query = query_string(&[
-            ("all", all.then(|| "1".to_string())),
-            ("filters", filters_json(filters)),
-        ]);
-        self.get_list("/containers/json", &query)
+        self.get_list("/containers/json", &list_query(all, filters))
+    }
+
+    /// `GET /containers/json` with `all` and `filters`, the body read by `decode` (whose
+    /// error message becomes an "invalid JSON" error of this request): for a caller that
+    /// needs a few fields of each entry and would rather not pay for a `Value` tree.
+    pub fn list_containers_with<T>(
+        &self,
+        all: bool,
+        filters: &Filters,
+        decode: impl FnOnce(&[u8]) -> std::result::Result<T, String>,
+    ) -> Result<T> {
+        let path = "/containers/json";
+        let prefix = self.prefix()?;
+        let answer = self.send("GET", &format!("{prefix}{path}"), &list_query(all, filters))?;
+        let decoded = decode(&answer.body).map_err(|message| {
+            Error::docker(format!(
+                "{}: invalid JSON: {message}",
+                self.context("GET", path)
+            ))
+        });
+        self.recycle(answer);
+        decoded
     }
 
     /// `GET /containers/{id}/json`.
@@ -309,29 +346,42 @@ impl Client {
     fn get_json(&self, path: &str, query: &str) -> Result<serde_json::Value> {
         let prefix = self.prefix()?;
         let answer = self.send("GET", &format!("{prefix}{path}"), query)?;
-        serde_json::from_slice(&answer.body).map_err(|error| {
-            Error::docker(format!(
-                "{}: invalid JSON: {error}",
-                self.context("GET", path)
-            ))
-        })
+        let decoded =
+            serde_json::from_slice(&answer.body).map_err(|error| self.invalid_json(path, error));
+        self.recycle(answer);
+        decoded
     }
 
-    fn get_list(&self, path: &str, query: &str) -> Result<Vec<serde_json::Value>> {
-        match self.get_json(path, query)? {
-            serde_json::Value::Array(list) => Ok(list),
-            // Docker answers `null` for an empty list in a few versions.
-            serde_json::Value::Null => Ok(Vec::new()),
-            _ => Err(Error::docker(format!(
-                "{}: invalid JSON: expected a list",
-                self.context("GET", path)
-            ))),
-        }
+    /// A JSON list, each item decoded as `T`; `null` is an empty list (Docker answers that
+    /// for an empty list in a few versions).
+    fn get_list<T: DeserializeOwned>(&self, path: &str, query: &str) -> Result<Vec<T>> {
+        let prefix = self.prefix()?;
+        let answer = self.send("GET", &format!("{prefix}{path}"), query)?;
+        let decoded = match serde_json::from_slice::<Option<Vec<T>>>(&answer.body) {
+            Ok(list) => Ok(list.unwrap_or_default()),
+            Err(error) => match serde_json::from_slice::<serde_json::Value>(&answer.body) {
+                Ok(value) if !value.is_array() => Err(Error::docker(format!(
+                    "{}: invalid JSON: expected a list",
+                    self.context("GET", path)
+                ))),
+                _ => Err(self.invalid_json(path, error)),
+            },
+        };
+        self.recycle(answer);
+        decoded
+    }
+
+    fn invalid_json(&self, path: &str, error: serde_json::Error) -> Error {
+        Error::docker(format!(
+            "{}: invalid JSON: {error}",
+            self.context("GET", path)
+        ))
     }
 
     fn post(&self, path: &str, query: &str) -> Result<()> {
         let prefix = self.prefix()?;
-        self.send("POST", &format!("{prefix}{path}"), query)?;
+        let answer = self.send("POST", &format!("{prefix}{path}"), query)?;
+        self.recycle(answer);
         Ok(())
     }
 
@@ -373,16 +423,22 @@ impl Client {
             .get("api-version")
             .and_then(|value| value.to_str().ok())
             .map(|value| value.trim().to_string());
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_vec()
-            .map_err(|error| self.transport_error(&context, error))?;
+        let mut body = std::mem::take(&mut *lock(&self.shared.body));
+        body.clear();
+        let reader = response.body_mut().with_config().limit(MAX_BODY).reader();
+        std::io::Read::read_to_end(&mut { reader }, &mut body)
+            .map_err(|error| self.transport_error(&context, ureq::Error::from(error)))?;
         if status >= 400 {
             return Err(api_error(&context, status, &body));
         }
         Ok(Answer { api_version, body })
+    }
+
+    /// Keeps an answer's buffer for the next request (not one grown past `KEPT_BODY`).
+    fn recycle(&self, answer: Answer) {
+        if answer.body.capacity() <= KEPT_BODY {
+            *lock(&self.shared.body) = answer.body;
+        }
     }
 }
 
@@ -414,6 +470,14 @@ fn strip_version(path: &str) -> &str {
         }
     }
     path
+}
+
+/// The query of `GET /containers/json`.
+fn list_query(all: bool, filters: &Filters) -> String {
+    query_string(&[
+        ("all", all.then(|| "1".to_string())),
+        ("filters", filters_json(filters)),
+    ])
 }
 
 /// Filters as compact JSON with sorted keys; `None` when empty (go-dockerclient leaves the
@@ -481,6 +545,13 @@ fn io_message(error: &std::io::Error) -> String {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => format!("{:?}", error.kind()),
     }
+}
+
+/// A lock whose poisoning only means a panic elsewhere: the data is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

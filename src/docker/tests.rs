@@ -162,6 +162,43 @@ fn list_and_inspect() {
 }
 
 #[test]
+fn list_containers_with_hands_over_the_body_and_names_decode_errors() {
+    let daemon = FakeDaemon::start();
+    let long = json!({"Id": "aaaa1111", "Name": "/web", "Config": {"Labels": {"pad": "x".repeat(100_000)}}});
+    daemon.containers(&[long]);
+    let client = client(&daemon);
+    let length = client
+        .list_containers_with(true, &Filters::new(), |body| Ok(body.len()))
+        .unwrap();
+    assert!(length > 100_000, "{length}");
+    // The next, shorter answer is read into the kept buffer: nothing of the long one stays.
+    let short = json!({"Id": "bbbb2222", "Name": "/db"});
+    daemon.containers(&[short]);
+    let text = client
+        .list_containers_with(true, &Filters::new(), |body| {
+            Ok(String::from_utf8_lossy(body).into_owned())
+        })
+        .unwrap();
+    assert!(
+        text.contains("bbbb2222") && !text.contains("xxxx"),
+        "{text}"
+    );
+    assert_eq!(client.inspect_container("bbbb2222").unwrap()["Name"], "/db");
+    let error = client
+        .list_containers_with(true, &Filters::new(), |_| -> std::result::Result<(), _> {
+            Err("expected a list".to_string())
+        })
+        .unwrap_err();
+    assert_eq!(
+        error.message,
+        format!(
+            "{}: GET /containers/json: invalid JSON: expected a list",
+            daemon.endpoint()
+        )
+    );
+}
+
+#[test]
 fn newer_daemon_is_capped_and_ping_renegotiates() {
     let daemon = FakeDaemon::start();
     daemon.set_api_version("1.50");
