@@ -20,7 +20,9 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::docker::{label_filter, require_docker, run_id, Container, TempDir, ENDPOINT};
+use support::docker::{
+    has_command, label_filter, missing, require_docker, run_id, Container, TempDir, ENDPOINT,
+};
 
 const TARGET: &str = "aarch64-unknown-linux-musl";
 const QEMU: &str = "qemu-aarch64-static";
@@ -67,14 +69,6 @@ const MINIMAL: [Minimal; 3] = [
     },
 ];
 
-fn missing(why: &str) -> bool {
-    if std::env::var("TINYGEN_REQUIRE_DOCKER").is_ok_and(|value| value == "1") {
-        panic!("TINYGEN_REQUIRE_DOCKER=1 but {why}");
-    }
-    eprintln!("skipped: {why}");
-    true
-}
-
 fn target_installed() -> bool {
     let sysroot = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
         .args(["--print", "sysroot"])
@@ -86,10 +80,6 @@ fn target_installed() -> bool {
         .join(TARGET)
         .join("lib")
         .is_dir()
-}
-
-fn has_command(program: &str, arg: &str) -> bool {
-    Command::new(program).arg(arg).output().is_ok()
 }
 
 /// A release build for aarch64 without TLS (no C compiler needed), linked with rust-lld.

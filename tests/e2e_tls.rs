@@ -21,25 +21,13 @@ use std::process::Command;
 use std::time::Duration;
 
 use support::docker::{
-    label_filter, poll_until, read_or_note, require_docker, run_id, Container, TempDir, Tinygen,
-    SOCKET,
+    has_command, label_filter, missing, poll_until, read_or_note, require_docker, run_id,
+    Container, Daemon, TempDir, Tinygen, SOCKET,
 };
 use support::tls_proxy::{self, Pki};
 
 /// The size target for a binary with TLS.
 const TLS_BUDGET: u64 = 3_000_000;
-
-fn missing(why: &str) -> bool {
-    if std::env::var("TINYGEN_REQUIRE_DOCKER").is_ok_and(|value| value == "1") {
-        panic!("TINYGEN_REQUIRE_DOCKER=1 but {why}");
-    }
-    eprintln!("skipped: {why}");
-    true
-}
-
-fn has_command(program: &str, arg: &str) -> bool {
-    Command::new(program).arg(arg).output().is_ok()
-}
 
 /// The certificates and a TLS front for the real daemon, or `None` (skipped) without openssl.
 fn tls_endpoint(dir: &Path) -> Option<(Pki, String)> {
@@ -108,15 +96,7 @@ fn host_build_renders_and_watches_over_tls() {
         .arg(&output)
         .spawn(dir.path());
     let first = format!("{} tls.example\n", web.name);
-    let seen = poll_until(Duration::from_secs(30), || {
-        (read_or_note(&output) == first).then_some(())
-    });
-    assert!(
-        seen.is_some(),
-        "first render over TLS: {}\n{}",
-        read_or_note(&output),
-        watcher.log()
-    );
+    wait_for_file(&watcher, &output, &first, "first render over TLS");
     let api = Container::builder(&run, "api")
         .env("VIRTUAL_HOST", "api.tls.example")
         .run();
@@ -129,13 +109,23 @@ fn host_build_renders_and_watches_over_tls() {
         .iter()
         .map(|(name, host)| format!("{name} {host}\n"))
         .collect();
+    wait_for_file(
+        &watcher,
+        &output,
+        &both,
+        "render after a start event over TLS",
+    );
+}
+
+/// Waits up to 30 s for `output` to hold `expected`; fails with what it holds and the log.
+fn wait_for_file(watcher: &Daemon, output: &Path, expected: &str, what: &str) {
     let seen = poll_until(Duration::from_secs(30), || {
-        (read_or_note(&output) == both).then_some(())
+        (read_or_note(output) == expected).then_some(())
     });
     assert!(
         seen.is_some(),
-        "render after a start event over TLS: {}\n{}",
-        read_or_note(&output),
+        "{what}: {}\n{}",
+        read_or_note(output),
         watcher.log()
     );
 }

@@ -252,17 +252,7 @@ impl Client {
         filters: &Filters,
         decode: impl FnOnce(&[u8]) -> std::result::Result<T, String>,
     ) -> Result<T> {
-        let path = "/containers/json";
-        let prefix = self.prefix()?;
-        let answer = self.send("GET", &format!("{prefix}{path}"), &list_query(all, filters))?;
-        let decoded = decode(&answer.body).map_err(|message| {
-            Error::docker(format!(
-                "{}: invalid JSON: {message}",
-                self.context("GET", path)
-            ))
-        });
-        self.recycle(answer);
-        decoded
+        self.get_with("/containers/json", &list_query(all, filters), decode)
     }
 
     /// `GET /containers/{id}/json`.
@@ -344,38 +334,43 @@ impl Client {
     }
 
     fn get_json(&self, path: &str, query: &str) -> Result<serde_json::Value> {
-        let prefix = self.prefix()?;
-        let answer = self.send("GET", &format!("{prefix}{path}"), query)?;
-        let decoded =
-            serde_json::from_slice(&answer.body).map_err(|error| self.invalid_json(path, error));
-        self.recycle(answer);
-        decoded
+        self.get_with(path, query, |body| {
+            serde_json::from_slice(body).map_err(|error| error.to_string())
+        })
     }
 
     /// A JSON list, each item decoded as `T`; `null` is an empty list (Docker answers that
     /// for an empty list in a few versions).
     fn get_list<T: DeserializeOwned>(&self, path: &str, query: &str) -> Result<Vec<T>> {
-        let prefix = self.prefix()?;
-        let answer = self.send("GET", &format!("{prefix}{path}"), query)?;
-        let decoded = match serde_json::from_slice::<Option<Vec<T>>>(&answer.body) {
-            Ok(list) => Ok(list.unwrap_or_default()),
-            Err(error) => match serde_json::from_slice::<serde_json::Value>(&answer.body) {
-                Ok(value) if !value.is_array() => Err(Error::docker(format!(
-                    "{}: invalid JSON: expected a list",
-                    self.context("GET", path)
-                ))),
-                _ => Err(self.invalid_json(path, error)),
-            },
-        };
-        self.recycle(answer);
-        decoded
+        self.get_with(path, query, |body| {
+            match serde_json::from_slice::<Option<Vec<T>>>(body) {
+                Ok(list) => Ok(list.unwrap_or_default()),
+                Err(error) => match serde_json::from_slice::<serde_json::Value>(body) {
+                    Ok(value) if !value.is_array() => Err("expected a list".to_string()),
+                    _ => Err(error.to_string()),
+                },
+            }
+        })
     }
 
-    fn invalid_json(&self, path: &str, error: serde_json::Error) -> Error {
-        Error::docker(format!(
-            "{}: invalid JSON: {error}",
-            self.context("GET", path)
-        ))
+    /// `GET path?query`, the body read by `decode` (whose message becomes an "invalid JSON"
+    /// error of the request); the body's buffer is kept for the next request.
+    fn get_with<T>(
+        &self,
+        path: &str,
+        query: &str,
+        decode: impl FnOnce(&[u8]) -> std::result::Result<T, String>,
+    ) -> Result<T> {
+        let prefix = self.prefix()?;
+        let answer = self.send("GET", &format!("{prefix}{path}"), query)?;
+        let decoded = decode(&answer.body).map_err(|message| {
+            Error::docker(format!(
+                "{}: invalid JSON: {message}",
+                self.context("GET", path)
+            ))
+        });
+        self.recycle(answer);
+        decoded
     }
 
     fn post(&self, path: &str, query: &str) -> Result<()> {

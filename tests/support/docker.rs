@@ -86,6 +86,22 @@ pub fn require_docker() -> bool {
     false
 }
 
+/// A prerequisite of a daemon test other than the daemon is missing (`why`): it panics under
+/// `TINYGEN_REQUIRE_DOCKER=1` and prints a skip reason without it. Returns true, for
+/// `if missing(..) { return; }`.
+pub fn missing(why: &str) -> bool {
+    if std::env::var(REQUIRE_ENV).as_deref() == Ok("1") {
+        panic!("{REQUIRE_ENV}=1 but {why}");
+    }
+    eprintln!("skipped: {why}");
+    true
+}
+
+/// Whether `program` can be run (with `arg`, such as `--version`).
+pub fn has_command(program: &str, arg: &str) -> bool {
+    Command::new(program).arg(arg).output().is_ok()
+}
+
 /// The run id of one test: its name and the pid of the test process. Used in the
 /// `tinygen.test` label and in the names of everything the test makes.
 pub fn run_id(test: &str) -> String {

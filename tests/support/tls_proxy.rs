@@ -54,26 +54,23 @@ impl Pki {
             "/CN=tinygen test CA",
         ]);
         run(&ca)?;
-        for (name, extensions) in [
+        // The client's files have the names docker uses: cert.pem and key.pem.
+        for (name, key, extensions) in [
             (
                 "server",
+                "server-key.pem",
                 "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
             ),
             (
                 "cert",
+                "key.pem",
                 "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
             ),
         ] {
-            let key = format!("{name}-key.pem");
-            let key = if name == "cert" {
-                "key.pem".to_string()
-            } else {
-                key
-            };
             let mut request = vec!["req"];
             request.extend(ec);
             let csr = format!("{name}.csr");
-            request.extend(["-keyout", &key, "-out", &csr, "-subj", "/CN=127.0.0.1"]);
+            request.extend(["-keyout", key, "-out", &csr, "-subj", "/CN=127.0.0.1"]);
             run(&request)?;
             let extfile = format!("{name}.ext");
             std::fs::write(dir.join(&extfile), extensions).unwrap();
