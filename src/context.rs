@@ -5,7 +5,7 @@
 //! and `toJson` see exactly what docker-gen exposes. It never reads Docker JSON or files.
 
 use crate::model::{Address, Container, DockerInfo, Timestamp};
-use crate::template::value::{Containers, Globals, Record, Time, Value};
+use crate::template::value::{Containers, Globals, Pairs, Record, Time, Value};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -133,9 +133,9 @@ pub fn container_value(container: &Container) -> Value {
                     ("ReadWrite", Value::Bool(volume.read_write)),
                 ],
             );
-            (path.clone(), value)
+            (path.as_str(), value)
         })
-        .collect();
+        .collect::<Pairs>();
     let node = Value::record(
         "SwarmNode",
         vec![

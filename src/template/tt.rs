@@ -138,13 +138,14 @@ pub fn to_json(value: &Value) -> Json {
         Value::List(list) => Json::Array(list.items.iter().map(to_json).collect()),
         Value::Map(map) => {
             let mut object = JsonMap::new();
-            for (key, item) in map.entries.iter() {
-                object.insert(key.clone(), to_json(&item));
+            let entries = map.entries.snapshot();
+            for (key, item) in entries.iter() {
+                object.insert(key.to_string(), to_json(item));
             }
-            for (key, item) in map.entries.iter() {
+            for (key, item) in entries.iter() {
                 let alias = key.replace('.', "_");
-                if alias != key && !object.contains_key(&alias) {
-                    object.insert(alias, to_json(&item));
+                if alias != **key && !object.contains_key(&alias) {
+                    object.insert(alias, to_json(item));
                 }
             }
             Json::Object(object)

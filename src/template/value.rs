@@ -55,27 +55,135 @@ pub struct Map {
     pub is_nil: bool,
 }
 
+/// A map key: shared, so copying a map or handing out its keys allocates nothing.
+pub type Key = Rc<str>;
+
+/// Map entries sorted by key, without duplicates: lookups are binary searches and iteration
+/// is in Go's printing order. Template maps are small (a container's labels, a dict of a
+/// few settings), where a sorted vector beats a tree; bulk builders collect, which sorts once.
+#[derive(Clone, Debug, Default)]
+pub struct Pairs(Vec<(Key, Value)>);
+
+impl Pairs {
+    /// Where `key` is (`Ok`) or would go (`Err`). A plain loop: `binary_search_by` calls its
+    /// closure out of line at opt-level "z", which doubled the cost of a lookup.
+    fn position(&self, key: &str) -> Result<usize, usize> {
+        let key = key.as_bytes();
+        let (mut low, mut high) = (0, self.0.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.0[middle].0.as_bytes().cmp(key) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Ok(middle),
+            }
+        }
+        Err(low)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.position(key).ok().map(|index| &self.0[index].1)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_ok()
+    }
+
+    /// Sets `key`, returning the value it replaced.
+    pub fn insert(&mut self, key: Key, value: Value) -> Option<Value> {
+        match self.position(&key) {
+            Ok(index) => Some(std::mem::replace(&mut self.0[index].1, value)),
+            Err(index) => {
+                self.0.insert(index, (key, value));
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let index = self.position(key).ok()?;
+        Some(self.0.remove(index).1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The entries in key order.
+    pub fn iter(&self) -> std::slice::Iter<'_, (Key, Value)> {
+        self.0.iter()
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.0.iter().map(|(key, _)| key)
+    }
+}
+
+impl<'p> IntoIterator for &'p Pairs {
+    type Item = &'p (Key, Value);
+    type IntoIter = std::slice::Iter<'p, (Key, Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for Pairs {
+    type Item = (Key, Value);
+    type IntoIter = std::vec::IntoIter<(Key, Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Collects pairs in any order; of equal keys the last one stays, as when inserting them in
+/// turn.
+impl<K: Into<Key>> FromIterator<(K, Value)> for Pairs {
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Pairs {
+        let mut pairs: Vec<(Key, Value)> = iter.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        if !pairs.is_sorted_by(|a, b| a.0 < b.0) {
+            // Stable, so equal keys keep their order and the last one wins below.
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut kept: Vec<(Key, Value)> = Vec::with_capacity(pairs.len());
+            for pair in pairs {
+                match kept.last_mut() {
+                    Some(last) if last.0 == pair.0 => *last = pair,
+                    _ => kept.push(pair),
+                }
+            }
+            pairs = kept;
+        }
+        Pairs(pairs)
+    }
+}
+
+impl<K: Into<Key>> From<BTreeMap<K, Value>> for Pairs {
+    fn from(entries: BTreeMap<K, Value>) -> Pairs {
+        // Already sorted and unique.
+        Pairs(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+}
+
 /// The entries of a map, shared and mutable like a Go map's. Reads hand out clones or
 /// snapshots, so no borrow outlives a call and a template may change a map it ranges over.
+/// A snapshot shares the entries until the map next changes (copy on write), so reading a
+/// map whole, or copying it, copies nothing.
 #[derive(Debug, Default)]
-pub struct Entries(RefCell<BTreeMap<String, Value>>);
+pub struct Entries(RefCell<Rc<Pairs>>);
 
 impl Clone for Entries {
     /// A copy of the entries (a new map), as sprig's `deepCopy` or building a new map needs.
     fn clone(&self) -> Entries {
-        Entries(RefCell::new(self.0.borrow().clone()))
+        Entries(RefCell::new(self.snapshot()))
     }
 }
 
-impl From<BTreeMap<String, Value>> for Entries {
-    fn from(entries: BTreeMap<String, Value>) -> Entries {
-        Entries(RefCell::new(entries))
-    }
-}
-
-impl FromIterator<(String, Value)> for Entries {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Entries {
-        Entries(RefCell::new(iter.into_iter().collect()))
+impl From<Pairs> for Entries {
+    fn from(pairs: Pairs) -> Entries {
+        Entries(RefCell::new(Rc::new(pairs)))
     }
 }
 
@@ -96,32 +204,26 @@ impl Entries {
         self.0.borrow().is_empty()
     }
 
-    /// A snapshot of the entries in key order.
-    pub fn iter(&self) -> std::vec::IntoIter<(String, Value)> {
-        self.0
-            .borrow()
-            .iter()
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect::<Vec<_>>()
-            .into_iter()
+    /// The entries as they are now, in key order. Later changes to the map do not show.
+    pub fn snapshot(&self) -> Rc<Pairs> {
+        Rc::clone(&self.0.borrow())
     }
 
-    /// A copy of the entries as a plain map.
-    pub fn snapshot(&self) -> BTreeMap<String, Value> {
-        self.0.borrow().clone()
-    }
-
-    pub fn insert(&self, key: String, value: Value) -> Option<Value> {
-        self.0.borrow_mut().insert(key, value)
+    pub fn insert(&self, key: Key, value: Value) -> Option<Value> {
+        Rc::make_mut(&mut self.0.borrow_mut()).insert(key, value)
     }
 
     /// Replaces all entries at once (in place: every holder of the map sees the new ones).
-    pub fn replace(&self, entries: BTreeMap<String, Value>) {
-        *self.0.borrow_mut() = entries;
+    pub fn replace(&self, entries: Pairs) {
+        *self.0.borrow_mut() = Rc::new(entries);
     }
 
     pub fn remove(&self, key: &str) -> Option<Value> {
-        self.0.borrow_mut().remove(key)
+        let mut entries = self.0.borrow_mut();
+        if !entries.contains_key(key) {
+            return None;
+        }
+        Rc::make_mut(&mut entries).remove(key)
     }
 }
 
@@ -303,10 +405,10 @@ impl Value {
         }))
     }
 
-    pub fn map(elem: &'static str, entries: BTreeMap<String, Value>) -> Value {
+    pub fn map(elem: &'static str, entries: impl Into<Pairs>) -> Value {
         Value::Map(Rc::new(Map {
             elem,
-            entries: entries.into(),
+            entries: entries.into().into(),
             is_nil: false,
         }))
     }
@@ -320,13 +422,18 @@ impl Value {
     }
 
     /// A `map[string]string`.
-    pub fn string_map<I: IntoIterator<Item = (String, String)>>(entries: I) -> Value {
+    pub fn string_map<I, K, V>(entries: I) -> Value
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<Key>,
+        V: Into<Rc<str>>,
+    {
         Value::map(
             "string",
             entries
                 .into_iter()
                 .map(|(k, v)| (k, Value::str(v)))
-                .collect(),
+                .collect::<Pairs>(),
         )
     }
 
@@ -363,9 +470,14 @@ impl Record {
     }
 
     pub fn field(&self, name: &str) -> Option<&Value> {
+        // The length and first byte first: most fields differ there, and a full comparison
+        // is a call to memcmp.
+        let first = name.as_bytes().first();
         self.fields
             .iter()
-            .find(|(field, _)| *field == name)
+            .find(|(field, _)| {
+                field.len() == name.len() && field.as_bytes().first() == first && *field == name
+            })
             .map(|(_, value)| value)
     }
 }

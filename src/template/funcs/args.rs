@@ -5,11 +5,10 @@
 //!
 //! It never prints values itself beyond Go's `%v` via `go::fmt`, and never panics on odd input.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::template::go::fmt::sprint_value;
-use crate::template::value::{IntType, List, Map};
+use crate::template::value::{IntType, Key, List, Map, Pairs};
 use crate::template::Value;
 
 /// The result type every template function returns.
@@ -150,13 +149,13 @@ pub fn map_len(map: &Map) -> usize {
 }
 
 /// The entries, sorted by key (a snapshot).
-pub fn map_entries(map: &Map) -> Vec<(String, Value)> {
-    map.entries.iter().collect()
+pub fn map_entries(map: &Map) -> Rc<Pairs> {
+    map.entries.snapshot()
 }
 
 /// Sets one entry in place (every holder of the map sees it), as Go's `m[key] = value`.
-pub fn map_insert(map: &Map, key: String, value: Value) {
-    map.entries.insert(key, value);
+pub fn map_insert(map: &Map, key: impl Into<Key>, value: Value) {
+    map.entries.insert(key.into(), value);
 }
 
 /// Removes one entry in place.
@@ -165,13 +164,13 @@ pub fn map_remove(map: &Map, key: &str) {
 }
 
 /// A copy of the entries to change and hand to [`map_store`].
-pub fn map_clone_entries(map: &Map) -> BTreeMap<String, Value> {
-    map.entries.snapshot()
+pub fn map_clone_entries(map: &Map) -> Pairs {
+    Rc::unwrap_or_clone(map.entries.snapshot())
 }
 
 /// Replaces the entries of `map` in place, as Go changes a map every holder shares, and
 /// returns the map. A nil map cannot hold entries: it becomes a new map.
-pub fn map_store(map: &Rc<Map>, entries: BTreeMap<String, Value>) -> Value {
+pub fn map_store(map: &Rc<Map>, entries: Pairs) -> Value {
     if map.is_nil {
         return Value::map(map.elem, entries);
     }
@@ -180,7 +179,7 @@ pub fn map_store(map: &Rc<Map>, entries: BTreeMap<String, Value>) -> Value {
 }
 
 /// A new `map[string]interface{}` value.
-pub fn new_dict(entries: BTreeMap<String, Value>) -> Value {
+pub fn new_dict(entries: impl Into<Pairs>) -> Value {
     Value::map("any", entries)
 }
 
@@ -293,6 +292,14 @@ fn lists_equal(a: &List, b: &List, depth: usize) -> bool {
             .iter()
             .zip(b.items.iter())
             .all(|(x, y)| deep_equal_at(x, y, depth + 1))
+}
+
+/// `strval` as a map key: a string key is shared, not copied.
+pub fn strval_key(value: &Value) -> Key {
+    match value {
+        Value::Str(text) => text.clone(),
+        other => strval(other).into(),
+    }
 }
 
 /// Sprig's `empty`: nil, zero numbers, false, empty strings/lists/maps; structs never.

@@ -9,44 +9,60 @@ use crate::template::Value;
 /// path gives the item itself. Nil (`Value::Nil`) stands for "not found".
 pub fn deep_get(item: &Value, path: &str) -> Value {
     if path.is_empty() {
-        return descend(item, &[], false);
+        return descend(item, None, false);
     }
-    let trimmed = path.strip_prefix('.').unwrap_or(path);
-    let parts: Vec<&str> = trimmed.split('.').collect();
-    descend(item, &parts, false)
+    // Byte tests, not `strip_prefix`/`split_once`: at opt-level "z" their pattern machinery
+    // is not inlined and cost more than the rest of the lookup.
+    let path = match path.as_bytes() {
+        [b'.', ..] => &path[1..],
+        _ => path,
+    };
+    descend(item, Some(path), false)
 }
 
-/// One step of the walk. `boxed` says the value came out of a `map[string]interface{}` or
-/// `[]interface{}`: Go's reflection then sees an interface kind, which docker-gen cannot
-/// descend into (a faithful quirk: nested sprig dicts are opaque to `where`).
-fn descend(value: &Value, path: &[&str], boxed: bool) -> Value {
+/// The first part of a path and the rest (`None`: it was the last part).
+fn split_part(path: &str) -> (&str, Option<&str>) {
+    match path.bytes().position(|byte| byte == b'.') {
+        Some(at) => (&path[..at], Some(&path[at + 1..])),
+        None => (path, None),
+    }
+}
+
+/// One step of the walk over the parts left (`None`: none). `boxed` says the value came out
+/// of a `map[string]interface{}` or `[]interface{}`: Go's reflection then sees an interface
+/// kind, which docker-gen cannot descend into (a faithful quirk: nested sprig dicts are
+/// opaque to `where`).
+fn descend(value: &Value, path: Option<&str>, boxed: bool) -> Value {
     if matches!(value, Value::Nil | Value::Missing) {
         return Value::Nil;
     }
-    let Some((first, rest)) = path.split_first() else {
+    let Some(path) = path else {
         return value.clone();
     };
     if boxed {
         return Value::Nil;
     }
+    let (first, rest) = split_part(path);
     match value {
         Value::Record(record) => match record.field(first) {
             Some(field) => descend(field, rest, false),
             None => Value::Nil,
         },
         Value::Map(map) => {
+            // A key may hold dots: try the parts joined, the shortest first
+            // (`Labels.com.example.role`).
             let boxed = is_iface_elem(map.elem);
-            let mut joined = String::new();
-            for (index, part) in path.iter().enumerate() {
-                if index > 0 {
-                    joined.push('.');
+            let mut end = first.len();
+            loop {
+                let rest = path.get(end + 1..);
+                if let Some(found) = args::map_get(map, &path[..end]) {
+                    return descend(&found, rest, boxed);
                 }
-                joined.push_str(part);
-                if let Some(found) = args::map_get(map, &joined) {
-                    return descend(&found, &path[index + 1..], boxed);
+                match rest {
+                    Some(rest) => end += 1 + split_part(rest).0.len(),
+                    None => return Value::Nil,
                 }
             }
-            Value::Nil
         }
         Value::List(list) => match slice_index(first) {
             Some(index) if index < list.items.len() => {
@@ -80,6 +96,7 @@ fn slice_index(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template::value::Pairs;
     use std::collections::BTreeMap;
 
     fn smap(entries: &[(&str, Value)], elem: &'static str) -> Value {
@@ -87,8 +104,8 @@ mod tests {
             elem,
             entries
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
+                .map(|(k, v)| (*k, v.clone()))
+                .collect::<Pairs>(),
         )
     }
 

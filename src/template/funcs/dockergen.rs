@@ -10,7 +10,7 @@ use std::rc::Rc;
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::deepget::deep_get;
 use crate::template::go::fmt::sprint_value;
-use crate::template::value::Containers;
+use crate::template::value::{Containers, Key, Pairs};
 use crate::template::Value;
 
 /// docker-gen's `getArrayValues`: the items of a slice (or pointer to one), else an error.
@@ -127,9 +127,15 @@ fn group(
     entries: &Value,
     key_of: &dyn Fn(&Value) -> Result<Value, String>,
     separator: Option<&str>,
-) -> Result<BTreeMap<String, Vec<Value>>, String> {
+) -> Result<BTreeMap<Key, Vec<Value>>, String> {
     let items = array_values(name, entries)?;
-    let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut groups: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
+    let mut add = |piece: &str, item: &Value| match groups.get_mut(piece) {
+        Some(members) => members.push(item.clone()),
+        None => {
+            groups.insert(piece.into(), vec![item.clone()]);
+        }
+    };
     for item in items {
         let value = key_of(item)?;
         if args::is_nil(&value) {
@@ -139,27 +145,26 @@ fn group(
             return Err(not_a_string(&value));
         };
         match separator {
-            Some(separator) => {
-                for piece in go_split(text, separator, -1) {
-                    groups.entry(piece).or_default().push(item.clone());
-                }
+            // Go's strings.Split with a separator is Rust's split.
+            Some(separator) if !separator.is_empty() => {
+                text.split(separator).for_each(|piece| add(piece, item));
             }
-            None => groups
-                .entry(text.to_string())
-                .or_default()
-                .push(item.clone()),
+            Some(_) => go_split(text, "", -1)
+                .iter()
+                .for_each(|piece| add(piece, item)),
+            None => add(text, item),
         }
     }
     Ok(groups)
 }
 
-fn groups_value(groups: BTreeMap<String, Vec<Value>>) -> Value {
+fn groups_value(groups: BTreeMap<Key, Vec<Value>>) -> Value {
     Value::map(
         "[]interface {}",
         groups
             .into_iter()
             .map(|(key, items)| (key, args::new_list(items)))
-            .collect(),
+            .collect::<Pairs>(),
     )
 }
 
@@ -300,8 +305,8 @@ pub fn keys(values: &[Value]) -> FuncResult {
         Value::Nil | Value::Missing => Ok(Value::Missing),
         Value::Map(map) => Ok(args::new_list(
             args::map_entries(map)
-                .into_iter()
-                .map(|(key, _)| Value::str(key))
+                .keys()
+                .map(|key| Value::Str(key.clone()))
                 .collect(),
         )),
         other => Err(format!(
@@ -1275,8 +1280,8 @@ mod tests {
             Value::Map(map) => {
                 assert_eq!(
                     args::map_entries(map)
-                        .into_iter()
-                        .map(|(k, _)| k)
+                        .keys()
+                        .map(|k| k.to_string())
                         .collect::<Vec<_>>(),
                     ["a.com", "b.com,a.com"]
                 );

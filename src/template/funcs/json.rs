@@ -83,10 +83,8 @@ impl Encoder {
                     self.out.push_str("null");
                 } else {
                     let pairs = args::map_entries(map);
-                    let entries: Vec<(&str, &Value)> = pairs
-                        .iter()
-                        .map(|(key, value)| (key.as_str(), value))
-                        .collect();
+                    let entries: Vec<(&str, &Value)> =
+                        pairs.iter().map(|(key, value)| (&**key, value)).collect();
                     self.object(&entries, depth)?;
                 }
             }
@@ -403,7 +401,10 @@ mod tests {
             "a".to_string(),
             args::new_list(vec![Value::Int(1), Value::Bool(true)]),
         );
-        entries.insert("b".to_string(), args::new_dict(BTreeMap::new()));
+        entries.insert(
+            "b".to_string(),
+            args::new_dict(BTreeMap::<String, Value>::new()),
+        );
         let text = to_json(&Value::map("any", entries), true, true);
         assert_eq!(
             text,

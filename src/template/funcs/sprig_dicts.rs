@@ -1,26 +1,24 @@
 //! sprig's dictionary functions (`dict get set unset hasKey pluck pick omit merge values dig
 //! deepCopy`) over `map[string]interface{}` values.
 //!
-//! sprig's `set`, `unset`, `merge` and `mergeOverwrite` mutate their first argument in Go;
-//! `Value` maps are immutable, so these return the changed map as a new value (the caller's
-//! variable keeps the old one). `map_with` is the one place to change once maps can be shared
-//! mutably.
+//! sprig's `set`, `unset`, `merge` and `mergeOverwrite` mutate their first argument, as in
+//! Go: every holder of the map sees the change (`args::map_insert`, `args::map_store`).
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::template::funcs::args::{self, arity, arity_min, FuncResult};
-use crate::template::value::{List, Map};
+use crate::template::value::{List, Map, Pairs};
 use crate::template::Value;
 
 /// `dict(k1, v1, k2, v2, ...)`: keys via `strval`; a missing last value is "".
 pub fn dict(values: &[Value]) -> FuncResult {
-    let mut entries = BTreeMap::new();
-    for pair in values.chunks(2) {
-        let key = args::strval(&args::iface(&pair[0]));
-        let value = pair.get(1).map_or(Value::str(""), args::iface);
-        entries.insert(key, value);
-    }
+    let entries: Pairs = values
+        .chunks(2)
+        .map(|pair| {
+            let key = args::strval_key(&args::iface(&pair[0]));
+            (key, pair.get(1).map_or(Value::str(""), args::iface))
+        })
+        .collect();
     Ok(args::new_dict(entries))
 }
 
@@ -43,7 +41,7 @@ pub fn set(values: &[Value]) -> FuncResult {
     }
     let key = args::string(&values[1])?;
     let value = args::iface(&values[2]);
-    args::map_insert(&map, key.to_string(), value);
+    args::map_insert(&map, key, value);
     Ok(Value::Map(map))
 }
 
@@ -91,8 +89,8 @@ pub fn pick(values: &[Value]) -> FuncResult {
     let keys = key_list(&values[1..])?;
     let entries = keys
         .iter()
-        .filter_map(|key| args::map_get(&map, key).map(|value| (key.to_string(), value)))
-        .collect();
+        .filter_map(|key| args::map_get(&map, key).map(|value| (key.clone(), value)))
+        .collect::<Pairs>();
     Ok(args::new_dict(entries))
 }
 
@@ -102,9 +100,10 @@ pub fn omit(values: &[Value]) -> FuncResult {
     let map = args::dict(&values[0])?;
     let keys = key_list(&values[1..])?;
     let entries = args::map_entries(&map)
-        .into_iter()
-        .filter(|(key, _)| !keys.iter().any(|omitted| &**omitted == key.as_str()))
-        .collect();
+        .iter()
+        .filter(|(key, _)| !keys.contains(key))
+        .cloned()
+        .collect::<Pairs>();
     Ok(args::new_dict(entries))
 }
 
@@ -114,8 +113,8 @@ pub fn values(values: &[Value]) -> FuncResult {
     let map = args::dict(&values[0])?;
     Ok(args::new_list(
         args::map_entries(&map)
-            .into_iter()
-            .map(|(_, value)| value)
+            .iter()
+            .map(|(_, value)| value.clone())
             .collect(),
     ))
 }
@@ -131,8 +130,8 @@ fn mergo_empty(value: &Value) -> bool {
 /// mergo's deep merge of `source` into `target`: nested dicts merge, other values fill keys
 /// missing or empty in the target (or always, with `overwrite`). Without `overwrite` a nil
 /// source entry is skipped, also when the target lacks the key, as mergo does.
-fn merge_into(target: &mut BTreeMap<String, Value>, source: &Map, overwrite: bool, depth: usize) {
-    for (key, incoming) in &args::map_entries(source) {
+fn merge_into(target: &mut Pairs, source: &Map, overwrite: bool, depth: usize) {
+    for (key, incoming) in args::map_entries(source).iter() {
         if !overwrite && args::is_nil(incoming) {
             continue;
         }
@@ -197,9 +196,10 @@ pub fn copy_value(value: &Value, depth: usize) -> Value {
         Value::Map(map) => Value::Map(Rc::new(Map {
             elem: map.elem,
             entries: args::map_entries(map)
-                .into_iter()
-                .map(|(key, item)| (key, copy_value(&item, depth + 1)))
-                .collect(),
+                .iter()
+                .map(|(key, item)| (key.clone(), copy_value(item, depth + 1)))
+                .collect::<Pairs>()
+                .into(),
             is_nil: map.is_nil,
         })),
         Value::Missing => Value::Nil,
@@ -282,7 +282,7 @@ mod tests {
             has_key(&[d2, Value::str("b")]),
             Ok(Value::Bool(true))
         ));
-        assert!(get(&[Value::string_map([]), Value::str("a")]).is_err());
+        assert!(get(&[Value::string_map::<_, &str, &str>([]), Value::str("a")]).is_err());
     }
 
     #[test]

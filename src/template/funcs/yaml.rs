@@ -46,7 +46,10 @@ fn node(value: &Value) -> Node {
         // yaml.v3 writes a nil map as `{}` and a nil slice as `[]`; only nil pointers and
         // interfaces are `null`.
         Value::Map(map) => {
-            let mut entries = args::map_entries(map);
+            let mut entries: Vec<(String, Value)> = args::map_entries(map)
+                .iter()
+                .map(|(key, value)| (key.to_string(), value.clone()))
+                .collect();
             entries.sort_by(|a, b| natural_order(&a.0, &b.0));
             Node::Map(entries)
         }

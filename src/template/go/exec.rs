@@ -253,10 +253,11 @@ impl<'t> Exec<'t> {
                 .collect(),
             Value::Map(map) => map
                 .entries
+                .snapshot()
                 .iter()
                 .map(|(key, item)| {
                     (
-                        Value::str(key.as_str()),
+                        Value::Str(key.clone()),
                         from_interface(item.clone(), map.elem),
                     )
                 })
@@ -544,8 +545,7 @@ impl<'t> Exec<'t> {
         let mut previous = None;
         let mut in_interface = false;
         for field in leading {
-            let next_addressable = field_addressable(&receiver, field, addressable);
-            (receiver, in_interface) = self.eval_field(
+            (receiver, in_interface, addressable) = self.eval_field(
                 dot,
                 field,
                 &[],
@@ -554,11 +554,9 @@ impl<'t> Exec<'t> {
                 previous,
                 in_interface,
             )?;
-            addressable = next_addressable;
             previous = Some(*field);
         }
-        let final_addressable = field_addressable(&receiver, final_field, addressable);
-        let (value, in_interface) = self.eval_field(
+        let (value, in_interface, final_addressable) = self.eval_field(
             dot,
             final_field,
             args,
@@ -578,7 +576,10 @@ impl<'t> Exec<'t> {
 
     /// Go's `evalField`: a method of the root or a time, a struct field or a map key. The
     /// flag says whether the receiver (in) or the result (out) sits in an `interface{}` slot,
-    /// which changes Go's type names in errors and turns a nil result into "no value".
+    /// which changes Go's type names in errors and turns a nil result into "no value". The
+    /// result's last flag says whether it is addressable: a struct field is when the struct
+    /// is reached through a pointer or is itself addressable; map values and method results
+    /// never are.
     #[allow(clippy::too_many_arguments)]
     fn eval_field(
         &mut self,
@@ -589,16 +590,16 @@ impl<'t> Exec<'t> {
         (receiver, addressable): (Value, bool),
         previous: Option<&str>,
         in_interface: bool,
-    ) -> Run<(Value, bool)> {
+    ) -> Run<(Value, bool, bool)> {
         let has_args = args.len() > 1 || last.is_some();
         let method_args = args.len().saturating_sub(1) + usize::from(last.is_some());
-        let method = |this: &Self, value: Value| -> Run<(Value, bool)> {
+        let method = |this: &Self, value: Value| -> Run<(Value, bool, bool)> {
             if method_args > 0 {
                 return Err(this.error(format!(
                     "wrong number of args for {name}: want 0 got {method_args}"
                 )));
             }
-            Ok((value, false))
+            Ok((value, false, false))
         };
         let type_name = |value: &Value| {
             if in_interface {
@@ -608,7 +609,7 @@ impl<'t> Exec<'t> {
             }
         };
         match &receiver {
-            Value::Missing => Ok((Value::Missing, false)),
+            Value::Missing => Ok((Value::Missing, false, false)),
             Value::Nil => {
                 // docker-gen's `.CurrentContainer` is the one nil pointer templates meet.
                 let nil_type = if previous == Some("CurrentContainer") && !in_interface {
@@ -634,19 +635,16 @@ impl<'t> Exec<'t> {
                             "{name} has arguments but cannot be invoked as function"
                         )));
                     }
-                    return Ok((value.clone(), false));
+                    let addressable = addressable || record.is_pointer();
+                    return Ok((value.clone(), false, addressable));
                 }
                 // A pointer-receiver method needs an addressable struct, as in Go.
                 let has_method = !record.string_needs_address() || addressable;
                 match (&record.string_form, name) {
                     (Some(form), "String") if has_method => method(self, Value::str(form.as_str())),
-                    _ => self.call_value_method(
-                        dot,
-                        (&receiver, type_name(&receiver)),
-                        name,
-                        args,
-                        last,
-                    ),
+                    _ => self
+                        .call_value_method(dot, (&receiver, type_name(&receiver)), name, args, last)
+                        .map(|(value, in_interface)| (value, in_interface, false)),
                 }
             }
             Value::Map(map) => {
@@ -654,15 +652,18 @@ impl<'t> Exec<'t> {
                     return Err(self.error(format!("{name} is not a method but has arguments")));
                 }
                 Ok(match map.entries.get(name) {
-                    Some(value) => (value.clone(), is_interface_elem(map.elem)),
-                    None => (Value::Missing, false),
+                    Some(value) => (value, is_interface_elem(map.elem), false),
+                    None => (Value::Missing, false, false),
                 })
             }
             Value::Time(time) => {
                 let (time, receiver_type) = (time.clone(), type_name(&receiver));
                 self.call_time_method(dot, (&time, &receiver_type), name, args, last)
+                    .map(|(value, in_interface)| (value, in_interface, false))
             }
-            other => self.call_value_method(dot, (other, type_name(other)), name, args, last),
+            other => self
+                .call_value_method(dot, (other, type_name(other)), name, args, last)
+                .map(|(value, in_interface)| (value, in_interface, false)),
         }
     }
 
@@ -1004,18 +1005,6 @@ impl<'t> Exec<'t> {
             Err(Flow::Error(message)) => Err(format!("template: {message}")),
             Err(Flow::Break | Flow::Continue) => Ok(Value::str(inner.out)),
         }
-    }
-}
-
-/// Whether field `name` of `receiver` is addressable in Go: a struct field is when the
-/// struct is reached through a pointer or is itself addressable; map values and method
-/// results never are.
-fn field_addressable(receiver: &Value, name: &str, addressable: bool) -> bool {
-    match receiver {
-        Value::Record(record) => {
-            (addressable || record.is_pointer()) && record.field(name).is_some()
-        }
-        _ => false,
     }
 }
 

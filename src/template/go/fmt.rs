@@ -487,13 +487,13 @@ impl Printer {
             Value::Str(text) => self.fmt_string(text, verb),
             Value::Map(map) => {
                 self.buf.push_str("map[");
-                for (index, (key, item)) in map.entries.iter().enumerate() {
+                for (index, (key, item)) in map.entries.snapshot().iter().enumerate() {
                     if index > 0 {
                         self.buf.push(' ');
                     }
-                    self.fmt_string(&key, verb);
+                    self.fmt_string(key, verb);
                     self.buf.push(':');
-                    self.print_value(&item, verb, depth + 1);
+                    self.print_value(item, verb, depth + 1);
                 }
                 self.buf.push(']');
             }
@@ -554,13 +554,13 @@ impl Printer {
             Value::Map(map) => {
                 self.buf.push_str(&value.go_type());
                 self.buf.push('{');
-                for (index, (key, item)) in map.entries.iter().enumerate() {
+                for (index, (key, item)) in map.entries.snapshot().iter().enumerate() {
                     if index > 0 {
                         self.buf.push_str(", ");
                     }
-                    self.fmt_string(&key, 'v');
+                    self.fmt_string(key, 'v');
                     self.buf.push(':');
-                    self.go_syntax_item(&item, depth);
+                    self.go_syntax_item(item, depth);
                 }
                 self.buf.push('}');
             }

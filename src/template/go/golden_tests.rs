@@ -5,7 +5,7 @@
 //! Also a robustness test: garbled templates must parse or fail, never panic or hang.
 
 use super::{builtins, FuncTable, GoTemplate};
-use crate::template::value::{Containers, Globals, List, Map, Record, Time};
+use crate::template::value::{Containers, Globals, List, Map, Pairs, Record, Time};
 use crate::template::Value;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -60,8 +60,9 @@ fn to_value(json: &Json) -> Value {
                     .map(|entries| {
                         entries
                             .iter()
-                            .map(|(key, item)| (key.clone(), to_value(item)))
-                            .collect()
+                            .map(|(key, item)| (key.as_str(), to_value(item)))
+                            .collect::<Pairs>()
+                            .into()
                     })
                     .unwrap_or_default();
                 let is_nil = object.get("nil").and_then(Json::as_bool).unwrap_or(false);
@@ -113,7 +114,7 @@ fn root_value(json: &Json) -> Value {
             env.iter()
                 .map(|(key, value)| (key.clone(), value.as_str().unwrap_or("").to_string())),
         ),
-        None => Value::string_map(Vec::new()),
+        None => Value::string_map(Vec::<(String, String)>::new()),
     };
     let globals = Globals {
         env,
