@@ -72,7 +72,13 @@ impl Pairs {
         let (mut low, mut high) = (0, self.0.len());
         while low < high {
             let middle = low + (high - low) / 2;
-            match self.0[middle].0.as_bytes().cmp(key) {
+            let probe = self.0[middle].0.as_bytes();
+            // The first bytes decide most comparisons without a call to memcmp.
+            let order = match (probe.first(), key.first()) {
+                (Some(a), Some(b)) if a != b => a.cmp(b),
+                _ => probe.cmp(key),
+            };
+            match order {
                 std::cmp::Ordering::Less => low = middle + 1,
                 std::cmp::Ordering::Greater => high = middle,
                 std::cmp::Ordering::Equal => return Ok(middle),
@@ -145,16 +151,15 @@ impl<K: Into<Key>> FromIterator<(K, Value)> for Pairs {
     fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Pairs {
         let mut pairs: Vec<(Key, Value)> = iter.into_iter().map(|(k, v)| (k.into(), v)).collect();
         if !pairs.is_sorted_by(|a, b| a.0 < b.0) {
-            // Stable, so equal keys keep their order and the last one wins below.
+            // Stable, so equal keys keep their order; of each run the last one stays.
             pairs.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut kept: Vec<(Key, Value)> = Vec::with_capacity(pairs.len());
-            for pair in pairs {
-                match kept.last_mut() {
-                    Some(last) if last.0 == pair.0 => *last = pair,
-                    _ => kept.push(pair),
+            pairs.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    std::mem::swap(later, kept);
                 }
-            }
-            pairs = kept;
+                same
+            });
         }
         Pairs(pairs)
     }

@@ -121,14 +121,13 @@ pub fn exists(values: &[Value]) -> FuncResult {
 }
 
 /// The grouping core shared by the `groupBy*` functions: `key_of` gives the group value of an
-/// item (nil skips it), `split` turns it into the group names.
+/// item (nil skips it), `separator` splits it into several group names.
 fn group(
     name: &str,
     entries: &Value,
     key_of: &dyn Fn(&Value) -> Result<Value, String>,
     separator: Option<&str>,
 ) -> Result<BTreeMap<Key, Vec<Value>>, String> {
-    let items = array_values(name, entries)?;
     let mut groups: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
     let mut add = |piece: &str, item: &Value| match groups.get_mut(piece) {
         Some(members) => members.push(item.clone()),
@@ -136,6 +135,19 @@ fn group(
             groups.insert(piece.into(), vec![item.clone()]);
         }
     };
+    visit_groups(name, entries, key_of, separator, &mut add)?;
+    Ok(groups)
+}
+
+/// Hands each item to `add` with each of its group names, in list order.
+fn visit_groups(
+    name: &str,
+    entries: &Value,
+    key_of: &dyn Fn(&Value) -> Result<Value, String>,
+    separator: Option<&str>,
+    add: &mut dyn FnMut(&str, &Value),
+) -> Result<(), String> {
+    let items = array_values(name, entries)?;
     for item in items {
         let value = key_of(item)?;
         if args::is_nil(&value) {
@@ -155,7 +167,7 @@ fn group(
             None => add(text, item),
         }
     }
-    Ok(groups)
+    Ok(())
 }
 
 fn groups_value(groups: BTreeMap<Key, Vec<Value>>) -> Value {
@@ -202,13 +214,21 @@ pub fn group_by_with_default(values: &[Value]) -> FuncResult {
 pub fn group_by_keys(values: &[Value]) -> FuncResult {
     arity("groupByKeys", values, 2)?;
     let path = args::string(&values[1])?;
-    let groups = group(
+    // Only the names: no member lists are built.
+    let mut names: Vec<Key> = Vec::new();
+    let mut add = |piece: &str, _: &Value| {
+        if let Err(at) = names.binary_search_by(|name| (**name).cmp(piece)) {
+            names.insert(at, piece.into());
+        }
+    };
+    visit_groups(
         "groupByKeys",
         &values[0],
         &|item| Ok(deep_get(item, &path)),
         None,
+        &mut add,
     )?;
-    Ok(Value::string_list(groups.into_keys()))
+    Ok(Value::string_list(names))
 }
 
 /// `groupByMulti(list, path, sep string)`: the value split by `sep`, one group per piece.

@@ -166,22 +166,29 @@ fn hex(bytes: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Message padding shared by the SHA family: `0x80`, zeros, then the bit length.
-fn padded(data: &[u8], block: usize, length_bytes: usize) -> Vec<u8> {
-    let zeros = (2 * block - (data.len() + 1 + length_bytes) % block) % block;
-    let mut message = Vec::with_capacity(data.len() + 1 + zeros + length_bytes);
-    message.extend_from_slice(data);
-    message.push(0x80);
-    message.resize(message.len() + zeros, 0);
+/// The blocks of a message padded as the SHA family pads it (`0x80`, zeros, then the bit
+/// length), handed to `each` in order. Only the tail is copied, into a buffer on the stack.
+fn for_each_block(data: &[u8], block: usize, length_bytes: usize, each: &mut dyn FnMut(&[u8])) {
+    let whole = data.len() - data.len() % block;
+    data[..whole].chunks_exact(block).for_each(&mut *each);
+    let tail = &data[whole..];
+    let mut last = [0u8; 256];
+    let total = if tail.len() + 1 + length_bytes <= block {
+        block
+    } else {
+        2 * block
+    };
+    last[..tail.len()].copy_from_slice(tail);
+    last[tail.len()] = 0x80;
     let bits = (data.len() as u128).wrapping_mul(8);
-    message.extend_from_slice(&bits.to_be_bytes()[16 - length_bytes..]);
-    message
+    last[total - length_bytes..total].copy_from_slice(&bits.to_be_bytes()[16 - length_bytes..]);
+    last[..total].chunks_exact(block).for_each(each);
 }
 
 /// SHA-1 of `data`.
 pub fn sha1(data: &[u8]) -> [u8; 20] {
     let mut state: [u32; 5] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0];
-    for chunk in padded(data, 64, 8).chunks(64) {
+    for_each_block(data, 64, 8, &mut |chunk| {
         let mut w = [0u32; 80];
         for (slot, word) in w.iter_mut().zip(chunk.chunks_exact(4)) {
             *slot = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
@@ -212,7 +219,7 @@ pub fn sha1(data: &[u8]) -> [u8; 20] {
         for (slot, value) in state.iter_mut().zip([a, b, c, d, e]) {
             *slot = slot.wrapping_add(value);
         }
-    }
+    });
     let mut out = [0u8; 20];
     for (i, word) in state.iter().enumerate() {
         out[i * 4..i * 4 + 4].copy_from_slice(&word.to_be_bytes());
@@ -320,7 +327,7 @@ pub fn sha512(data: &[u8]) -> [u8; 64] {
         0x1f83d9abfb41bd6b,
         0x5be0cd19137e2179,
     ];
-    for chunk in padded(data, 128, 16).chunks(128) {
+    for_each_block(data, 128, 16, &mut |chunk| {
         let mut w = [0u64; 80];
         for (i, word) in chunk.chunks(8).enumerate() {
             let mut bytes = [0u8; 8];
@@ -361,7 +368,7 @@ pub fn sha512(data: &[u8]) -> [u8; 64] {
         for (slot, value) in state.iter_mut().zip(v) {
             *slot = slot.wrapping_add(value);
         }
-    }
+    });
     let mut out = [0u8; 64];
     for (i, word) in state.iter().enumerate() {
         out[i * 8..i * 8 + 8].copy_from_slice(&word.to_be_bytes());

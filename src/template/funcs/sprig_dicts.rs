@@ -16,7 +16,7 @@ pub fn dict(values: &[Value]) -> FuncResult {
         .chunks(2)
         .map(|pair| {
             let key = args::strval_key(&args::iface(&pair[0]));
-            (key, pair.get(1).map_or(Value::str(""), args::iface))
+            (key, pair.get(1).map_or_else(|| Value::str(""), args::iface))
         })
         .collect();
     Ok(args::new_dict(entries))
