@@ -119,6 +119,11 @@ impl Pairs {
         self.0.is_empty()
     }
 
+    /// The entry at `index` in key order.
+    pub fn entry_at(&self, index: usize) -> Option<&(Key, Value)> {
+        self.0.get(index)
+    }
+
     /// The entries in key order.
     pub fn iter(&self) -> std::slice::Iter<'_, (Key, Value)> {
         self.0.iter()

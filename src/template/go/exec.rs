@@ -233,35 +233,14 @@ impl<'t> Exec<'t> {
         // Elements of a typed slice are addressable; map values and interfaces are not.
         let element_addressable =
             matches!(&value, Value::List(list) if !is_interface_elem(list.elem));
-        let items: Vec<(Value, Value)> = match &value {
-            Value::List(list) => list
-                .items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| {
-                    (
-                        Value::Int(index as i64),
-                        from_interface(item.clone(), list.elem),
-                    )
-                })
-                .collect(),
-            Value::Containers(containers) => containers
-                .items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| (Value::Int(index as i64), item.clone()))
-                .collect(),
-            Value::Map(map) => map
-                .entries
-                .snapshot()
-                .iter()
-                .map(|(key, item)| {
-                    (
-                        Value::Str(key.clone()),
-                        from_interface(item.clone(), map.elem),
-                    )
-                })
-                .collect(),
+        // Lists never change and a map is ranged over as a snapshot, so the elements are
+        // read in place, one per turn.
+        let map_entries = match &value {
+            Value::Map(map) => Some(map.entries.snapshot()),
+            _ => None,
+        };
+        match &value {
+            Value::List(_) | Value::Containers(_) | Value::Map(_) => {}
             Value::Int(_) | Value::Named(_) => {
                 if decl.len() > 1 {
                     // Go prints the value with %v (`Friday` for a time.Weekday).
@@ -270,34 +249,43 @@ impl<'t> Exec<'t> {
                         "can't use {text} to iterate over more than one variable"
                     )));
                 }
-                Vec::new()
             }
-            Value::Nil | Value::Missing => Vec::new(),
+            Value::Nil | Value::Missing => {}
             other => {
                 // Go ranges over the value with pointers followed, so a container prints as `{...}`.
                 let text = printable_sprint(std::slice::from_ref(other));
                 return Err(self.error(format!("range can't iterate over {text}")));
             }
-        };
+        }
         let mut count = 0;
         loop {
-            let (key, element) = match &value {
-                Value::Int(limit) if (count as i64) < *limit => {
-                    (Value::Missing, Value::Int(count as i64))
-                }
+            let index = Value::Int(count as i64);
+            let (key, element) = match (&value, &map_entries) {
+                (Value::Int(limit), _) if (count as i64) < *limit => (Value::Missing, index),
                 // Go 1.22 ranges over any integer kind; the elements keep its type.
-                Value::Named(limit) if (count as i64) < limit.number => {
+                (Value::Named(limit), _) if (count as i64) < limit.number => {
                     let element = NamedInt {
                         number: count as i64,
                         ..*limit
                     };
                     (Value::Missing, Value::Named(element))
                 }
-                Value::Int(_) | Value::Named(_) => break,
-                _ => match items.get(count) {
-                    Some(pair) => pair.clone(),
+                (Value::List(list), _) => match list.items.get(count) {
+                    Some(item) => (index, from_interface(item.clone(), list.elem)),
                     None => break,
                 },
+                (Value::Containers(containers), _) => match containers.items.get(count) {
+                    Some(item) => (index, item.clone()),
+                    None => break,
+                },
+                (Value::Map(map), Some(entries)) => match entries.entry_at(count) {
+                    Some((key, item)) => (
+                        Value::Str(key.clone()),
+                        from_interface(item.clone(), map.elem),
+                    ),
+                    None => break,
+                },
+                _ => break,
             };
             count += 1;
             // One variable gets the element; two get the key and the element.
@@ -404,7 +392,10 @@ impl<'t> Exec<'t> {
         for command in &pipe.commands {
             value = Some(self.eval_command(dot, command.node, &command.args, value)?);
         }
-        let value = value.unwrap_or(Value::Missing);
+        let value = match value {
+            Some(value) => value,
+            None => Value::Missing,
+        };
         let addressable = self.addressable;
         for slot in &pipe.decl {
             self.assign(*slot, value.clone(), addressable)?;
@@ -413,15 +404,21 @@ impl<'t> Exec<'t> {
         Ok(value)
     }
 
+    #[inline]
     fn not_a_function(&self, args: &'t [Arg<'t>], last: &Option<Value>) -> Run<()> {
         if args.len() > 1 || last.is_some() {
-            let first = args
-                .first()
-                .map(|arg| expr_string(arg.expr, &self.tree.file.text))
-                .unwrap_or_default();
-            return Err(self.error(format!("can't give argument to non-function {first}")));
+            return Err(self.argument_to_non_function(args));
         }
         Ok(())
+    }
+
+    #[cold]
+    fn argument_to_non_function(&self, args: &'t [Arg<'t>]) -> Flow {
+        let first = args
+            .first()
+            .map(|arg| expr_string(arg.expr, &self.tree.file.text))
+            .unwrap_or_default();
+        self.error(format!("can't give argument to non-function {first}"))
     }
 
     fn eval_command(
@@ -803,7 +800,8 @@ impl<'t> Exec<'t> {
         last: Option<Value>,
     ) -> Run<Value> {
         let ident = callee.expr;
-        let name = match ident {
+        // Only errors need the name.
+        let name = || match ident {
             Expr::Identifier(_, name) => name.as_str(),
             _ => "",
         };
@@ -811,19 +809,21 @@ impl<'t> Exec<'t> {
         let explicit = args.get(1..).unwrap_or(&[]);
         let count = explicit.len() + usize::from(last.is_some());
         let Some(Entry { func, kind, arity }) = entry else {
-            return Err(self.error(format!("{} is not a defined function", quote(name))));
+            return Err(self.error(format!("{} is not a defined function", quote(name()))));
         };
         if let Some((fixed, variadic)) = arity {
             let fixed = usize::from(fixed);
             if variadic && count < fixed {
                 return Err(self.error(format!(
-                    "wrong number of args for {name}: want at least {fixed} got {}",
+                    "wrong number of args for {}: want at least {fixed} got {}",
+                    name(),
                     explicit.len()
                 )));
             }
             if !variadic && count != fixed {
                 return Err(self.error(format!(
-                    "wrong number of args for {name}: want {fixed} got {count}"
+                    "wrong number of args for {}: want {fixed} got {count}",
+                    name()
                 )));
             }
         }
@@ -868,7 +868,7 @@ impl<'t> Exec<'t> {
         };
         self.addressable = false;
         let result = result.map_err(|message| {
-            self.call_error((command, ident), name, explicit, &values, &message)
+            self.call_error((command, ident), name(), explicit, &values, &message)
         });
         self.recycle(values);
         result
