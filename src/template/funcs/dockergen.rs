@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::deepget::deep_get;
+use crate::template::funcs::stat;
 use crate::template::go::fmt::sprint_value;
 use crate::template::value::{Containers, Key, Pairs};
 use crate::template::Value;
@@ -110,12 +111,12 @@ pub fn dir(values: &[Value]) -> FuncResult {
 }
 
 /// `exists(path string)`: stat (following links); missing is false, other errors are errors.
+/// During a render the answers come from directory listings (`stat.rs`).
 pub fn exists(values: &[Value]) -> FuncResult {
     arity("exists", values, 1)?;
     let path = args::string(&values[0])?;
-    match std::fs::metadata(&*path) {
-        Ok(_) => Ok(Value::Bool(true)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Value::Bool(false)),
+    match stat::exists(&path) {
+        Ok(found) => Ok(Value::Bool(found)),
         Err(error) => Err(args::go_io_error("stat", &path, &error)),
     }
 }

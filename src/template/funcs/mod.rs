@@ -31,6 +31,7 @@ pub mod sprig_math;
 pub mod sprig_random;
 pub mod sprig_misc;
 pub mod sprig_strings;
+pub mod stat;
 pub mod yaml;
 pub mod zoneinfo;
 

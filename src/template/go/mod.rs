@@ -109,6 +109,7 @@ impl GoTemplate {
                 fmt::quote(&self.owner)
             )));
         };
+        let _answers = crate::template::funcs::stat::Scope::start();
         let mut exec = exec::Exec::new(self, program, body, root.clone(), (0, 0));
         match exec.run() {
             Ok(()) => Ok(exec.out),
