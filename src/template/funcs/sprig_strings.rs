@@ -2,11 +2,10 @@
 //! join split ...`). Go slices strings by byte; where that could cut a UTF-8 sequence the
 //! result is repaired lossily instead of panicking.
 
-use std::collections::BTreeMap;
-
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::dockergen::{go_lower, go_replace, go_split, go_upper};
 use crate::template::funcs::sprig_lists::strslice;
+use crate::template::value::Pairs;
 use crate::template::Value;
 
 /// `text[start..end]` by byte, repaired if it cuts a character.
@@ -660,7 +659,7 @@ pub fn to_strings(values: &[Value]) -> FuncResult {
 }
 
 fn indexed_map(pieces: Vec<String>) -> Value {
-    let entries: BTreeMap<String, Value> = pieces
+    let entries: Pairs = pieces
         .into_iter()
         .enumerate()
         .map(|(index, piece)| (format!("_{index}"), Value::str(piece)))

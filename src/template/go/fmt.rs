@@ -1053,6 +1053,13 @@ impl Printer {
                 break;
             }
             i += 1;
+            // The common case, a plain `%s` or `%v` of a string, is the string itself.
+            if let (Some(b's' | b'v'), Some(Value::Str(text))) = (bytes.get(i), args.get(arg_num)) {
+                self.buf.push_str(text);
+                arg_num += 1;
+                i += 1;
+                continue;
+            }
             self.flags = Flags::default();
             while i < end {
                 match bytes[i] {
