@@ -5,7 +5,7 @@
 //! types, nil versus "no value", times) and must never know where the data came from:
 //! `context.rs` builds it, the engines read it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -93,6 +93,19 @@ impl Pairs {
 
     pub fn contains_key(&self, key: &str) -> bool {
         self.position(key).is_ok()
+    }
+
+    /// `get`, trying the index in `hint` first and leaving the key's index there.
+    pub fn get_hinted(&self, key: &str, hint: &Cell<u32>) -> Option<&Value> {
+        let guess = hint.get() as usize;
+        if let Some((probe, value)) = self.0.get(guess) {
+            if **probe == *key {
+                return Some(value);
+            }
+        }
+        let index = self.position(key).ok()?;
+        hint.set(u32::try_from(index).unwrap_or(0));
+        Some(&self.0[index].1)
     }
 
     /// Sets `key`, returning the value it replaced.
@@ -204,6 +217,11 @@ impl Entries {
 
     pub fn contains_key(&self, key: &str) -> bool {
         self.0.borrow().contains_key(key)
+    }
+
+    /// `get` with a hint of where the key is (see `Pairs::get_hinted`).
+    pub fn get_hinted(&self, key: &str, hint: &Cell<u32>) -> Option<Value> {
+        self.0.borrow().get_hinted(key, hint).cloned()
     }
 
     pub fn len(&self) -> usize {
@@ -494,7 +512,12 @@ impl Record {
 
 /// Whether a list or map element type name stands for Go's `interface{}`.
 pub fn is_interface_elem(elem: &str) -> bool {
-    matches!(elem, "any" | "interface {}" | "interface{}" | "")
+    // Byte patterns: a string comparison is a call to memcmp at opt-level "z".
+    match elem.as_bytes() {
+        [] | [b'a', b'n', b'y'] => true,
+        [b'i', b'n', b't', ..] => elem == "interface{}" || elem == "interface {}",
+        _ => false,
+    }
 }
 
 /// Go's spelling of an element type name as it appears inside a composite type.

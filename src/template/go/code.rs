@@ -15,6 +15,7 @@ use gotmpl::parse::{
     TemplateNode,
 };
 use rustc_hash::FxBuildHasher;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -77,12 +78,20 @@ pub(super) enum ArgKind<'t> {
     Constant(Value),
     /// A number constant that does not fit an int (Go reports it when evaluated).
     Overflow,
-    Field(Box<[&'t str]>),
-    Variable(Slot<'t>, Box<[&'t str]>),
+    Field(Box<[Field<'t>]>),
+    Variable(Slot<'t>, Box<[Field<'t>]>),
     /// A function, with its table entry if the table has the name (the name is the node's).
     Function(Option<Entry>),
     Pipe(Box<Pipe<'t>>),
-    Chain(Box<Arg<'t>>, Box<[&'t str]>),
+    Chain(Box<Arg<'t>>, Box<[Field<'t>]>),
+}
+
+/// One name of a field chain (`.Name`), with where it was found in a map last time: the
+/// maps a template reads a key of are mostly the same map or maps of the same keys
+/// (`$globals.config.x`, `.Env.VIRTUAL_HOST`), so the next lookup tries there first.
+pub(super) struct Field<'t> {
+    pub name: &'t str,
+    pub hint: Cell<u32>,
 }
 
 /// A variable reference: its slot, or its name when no declaration is in scope where it is
@@ -259,8 +268,14 @@ impl<'t> Lowering<'t, '_> {
     }
 
     fn arg(&mut self, expr: &'t Expr) -> Arg<'t> {
-        let fields = |fields: &'t [SmolStr]| -> Box<[&'t str]> {
-            fields.iter().map(|field| field.as_str()).collect()
+        let fields = |fields: &'t [SmolStr]| -> Box<[Field<'t>]> {
+            fields
+                .iter()
+                .map(|field| Field {
+                    name: field.as_str(),
+                    hint: Cell::new(0),
+                })
+                .collect()
         };
         let kind = match expr {
             Expr::Dot(_) => ArgKind::Dot,

@@ -8,7 +8,7 @@
 //! error value. Functions come from the `FuncTable`; printing from `fmt.rs`.
 
 use super::builtins::from_interface;
-use super::code::{Arg, ArgKind, Body, Branch, Op, Pipe, Program, Slot};
+use super::code::{Arg, ArgKind, Body, Branch, Field, Op, Pipe, Program, Slot};
 use super::fmt::{action_text, printable_sprint, quote};
 use super::func::{Entry, Kind};
 use super::node::{
@@ -404,7 +404,7 @@ impl<'t> Exec<'t> {
         Ok(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn not_a_function(&self, args: &'t [Arg<'t>], last: &Option<Value>) -> Run<()> {
         if args.len() > 1 || last.is_some() {
             return Err(self.argument_to_non_function(args));
@@ -531,7 +531,7 @@ impl<'t> Exec<'t> {
         &mut self,
         dot: &Value,
         (mut receiver, mut addressable): (Value, bool),
-        fields: &'t [&'t str],
+        fields: &'t [Field<'t>],
         args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<Value> {
@@ -551,7 +551,7 @@ impl<'t> Exec<'t> {
                 previous,
                 in_interface,
             )?;
-            previous = Some(*field);
+            previous = Some(field.name);
         }
         let (value, in_interface, final_addressable) = self.eval_field(
             dot,
@@ -581,13 +581,14 @@ impl<'t> Exec<'t> {
     fn eval_field(
         &mut self,
         dot: &Value,
-        name: &str,
+        field: &Field<'t>,
         args: &'t [Arg<'t>],
         last: Option<Value>,
         (receiver, addressable): (Value, bool),
         previous: Option<&str>,
         in_interface: bool,
     ) -> Run<(Value, bool, bool)> {
+        let name = field.name;
         let has_args = args.len() > 1 || last.is_some();
         let method_args = args.len().saturating_sub(1) + usize::from(last.is_some());
         let method = |this: &Self, value: Value| -> Run<(Value, bool, bool)> {
@@ -648,7 +649,7 @@ impl<'t> Exec<'t> {
                 if has_args {
                     return Err(self.error(format!("{name} is not a method but has arguments")));
                 }
-                Ok(match map.entries.get(name) {
+                Ok(match map.entries.get_hinted(name, &field.hint) {
                     Some(value) => (value, is_interface_elem(map.elem), false),
                     None => (Value::Missing, false, false),
                 })
