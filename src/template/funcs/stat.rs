@@ -98,7 +98,7 @@ fn stat(path: &str) -> std::io::Result<bool> {
 /// The directory part and the name of a path whose last part names an entry of a listing
 /// (not `.`, `..` or empty, as in `a/`, `a/.`).
 fn split(path: &str) -> Option<(&str, &str)> {
-    let (directory, name) = match path.rfind('/') {
+    let (directory, name) = match path.bytes().rposition(|byte| byte == b'/') {
         Some(0) => ("/", &path[1..]),
         Some(at) => (&path[..at], &path[at + 1..]),
         None => (".", path),
@@ -112,19 +112,22 @@ fn split(path: &str) -> Option<(&str, &str)> {
 impl Answers {
     /// The answer without a `stat`, if the listings give one.
     fn lookup(&mut self, path: &str) -> Option<bool> {
-        if let Some(answer) = self.paths.get(path) {
-            return Some(*answer);
+        // The listing first: most paths asked about are not there.
+        if let Some((directory, name)) = split(path) {
+            let listing = match self.listings.get(directory) {
+                Some(listing) => listing,
+                None => self
+                    .listings
+                    .entry(directory.into())
+                    .or_insert_with(|| list(directory)),
+            };
+            match listing {
+                Listing::Missing => return Some(false),
+                Listing::Names(names) if !names.contains(name) => return Some(false),
+                Listing::Names(_) | Listing::Unknown => {}
+            }
         }
-        let (directory, name) = split(path)?;
-        let listing = self
-            .listings
-            .entry(directory.into())
-            .or_insert_with(|| list(directory));
-        match listing {
-            Listing::Missing => Some(false),
-            Listing::Names(names) if !names.contains(name) => Some(false),
-            Listing::Names(_) | Listing::Unknown => None,
-        }
+        self.paths.get(path).copied()
     }
 }
 
