@@ -1,10 +1,10 @@
 //! `exists` answers for one render, from directory listings: nginx-proxy's `nginx.tmpl` asks
-//! whether a file exists about 26 times per virtual host (1,309 `stat` calls at 50
+//! whether a file exists about 13 times per virtual host (1,309 `stat` calls at 50
 //! containers, about 900 distinct paths, nearly all missing, in four directories), which
-//! cost about 0.6 ms of system time per render on the development machine. With a [`Scope`] active, the first
-//! question about a directory lists it once; a name that is not listed does not exist, and a
-//! file of a missing directory is missing; a listed name is still `stat`ed (a dangling link
-//! does not exist), once.
+//! cost about 0.6 ms of system time per render on the development machine. With a
+//! [`Scope`] active, the first question about a directory lists it once; a name that is not
+//! listed does not exist, and a file of a missing directory is missing; a listed name is
+//! still `stat`ed (a dangling link does not exist), once.
 //!
 //! The answers hold for the render that asked: a file created during a render shows in the
 //! next one, as if it had been created just after this one. Without a scope (outside a
