@@ -86,8 +86,9 @@ pub(super) struct Exec<'t> {
     depth: usize,
     nesting: usize,
     node: At<'t>,
-    /// Emptied argument vectors of finished calls, reused so a call does not allocate.
-    arg_buffers: Vec<Vec<Value>>,
+    /// The arguments of the calls being evaluated, one run per call on top of the runs of
+    /// the calls it is an argument of; a call pops its own when it returns.
+    stack: Vec<Value>,
     pub out: String,
 }
 
@@ -115,7 +116,7 @@ impl<'t> Exec<'t> {
             depth,
             nesting,
             node: At::Nothing,
-            arg_buffers: Vec::new(),
+            stack: Vec::new(),
             out: String::new(),
         }
     }
@@ -845,13 +846,13 @@ impl<'t> Exec<'t> {
             return Ok(value);
         }
         let string_first = kind == Kind::Printf || kind == Kind::Eval;
-        let mut values = self.arg_buffers.pop().unwrap_or_default();
-        if let Err(flow) = self.eval_args(dot, explicit, last, string_first, &mut values) {
-            self.recycle(values);
+        let base = self.stack.len();
+        if let Err(flow) = self.eval_args(dot, explicit, last, string_first) {
+            self.stack.truncate(base);
             return Err(flow);
         }
         let result = match kind {
-            Kind::Call => Err(match values.first() {
+            Kind::Call => Err(match self.stack.get(base) {
                 Some(Value::Nil | Value::Missing) | None => "call of nil".to_string(),
                 Some(other) => {
                     let callee = match explicit.first() {
@@ -864,25 +865,33 @@ impl<'t> Exec<'t> {
                     format!("non-function {callee} of type {}", other.go_type())
                 }
             }),
-            Kind::Eval => self.eval_template(&values),
-            _ => func(&values),
+            Kind::Eval => {
+                let values = self.stack.split_off(base);
+                let result = self.eval_template(&values);
+                self.stack.extend(values);
+                result
+            }
+            _ => func(&self.stack[base..]),
         };
         self.addressable = false;
-        let result = result.map_err(|message| {
-            self.call_error((command, ident), name(), explicit, &values, &message)
-        });
-        self.recycle(values);
+        let result = match result {
+            Ok(value) => Ok(value),
+            Err(message) => {
+                let values = self.stack.split_off(base);
+                Err(self.call_error((command, ident), name(), explicit, &values, &message))
+            }
+        };
+        self.stack.truncate(base);
         result
     }
 
-    /// Evaluates a call's arguments into `values`: the explicit ones, then the piped one.
+    /// Pushes a call's arguments on the stack: the explicit ones, then the piped one.
     fn eval_args(
         &mut self,
         dot: &Value,
         explicit: &'t [Arg<'t>],
         last: Option<Value>,
         string_first: bool,
-        values: &mut Vec<Value>,
     ) -> Run<()> {
         for (index, arg) in explicit.iter().enumerate() {
             let value = if index == 0 && string_first {
@@ -890,7 +899,7 @@ impl<'t> Exec<'t> {
             } else {
                 self.eval_arg(dot, arg)?
             };
-            values.push(value);
+            self.stack.push(value);
         }
         if let Some(last) = last {
             let last = if explicit.is_empty() && string_first {
@@ -898,15 +907,9 @@ impl<'t> Exec<'t> {
             } else {
                 last
             };
-            values.push(last);
+            self.stack.push(last);
         }
         Ok(())
-    }
-
-    /// Returns an argument buffer for reuse by later calls (one per nesting level of calls).
-    fn recycle(&mut self, mut values: Vec<Value>) {
-        values.clear();
-        self.arg_buffers.push(values);
     }
 
     /// The error of a failed call. A wrong argument type is reported as Go's argument
