@@ -2,6 +2,8 @@
 //! join split ...`). Go slices strings by byte; where that could cut a UTF-8 sequence the
 //! result is repaired lossily instead of panicking.
 
+use std::rc::Rc;
+
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::dockergen::{go_lower, go_replace, go_split, go_upper};
 use crate::template::funcs::sprig_lists::strslice;
@@ -16,22 +18,25 @@ fn byte_slice(text: &str, start: usize, end: usize) -> String {
     String::from_utf8_lossy(&bytes[start..end]).into_owned()
 }
 
-fn one_string(name: &str, values: &[Value]) -> Result<String, String> {
+fn one_string(name: &str, values: &[Value]) -> Result<Rc<str>, String> {
     arity(name, values, 1)?;
-    Ok(args::string(&values[0])?.to_string())
+    args::string(&values[0])
 }
 
-fn two_strings(name: &str, values: &[Value]) -> Result<(String, String), String> {
+fn two_strings(name: &str, values: &[Value]) -> Result<(Rc<str>, Rc<str>), String> {
     arity(name, values, 2)?;
-    Ok((
-        args::string(&values[0])?.to_string(),
-        args::string(&values[1])?.to_string(),
-    ))
+    Ok((args::string(&values[0])?, args::string(&values[1])?))
 }
 
 /// `trim(s)`: Go `strings.TrimSpace`.
 pub fn trim(values: &[Value]) -> FuncResult {
-    Ok(Value::str(one_string("trim", values)?.trim()))
+    let text = one_string("trim", values)?;
+    let trimmed = text.trim();
+    Ok(if trimmed.len() == text.len() {
+        Value::Str(text)
+    } else {
+        Value::str(trimmed)
+    })
 }
 
 /// `upper(s)`.
@@ -143,17 +148,13 @@ pub fn trim_all(values: &[Value]) -> FuncResult {
 /// `trimSuffix(suffix, s)`.
 pub fn trim_suffix(values: &[Value]) -> FuncResult {
     let (suffix, text) = two_strings("trimSuffix", values)?;
-    Ok(Value::str(
-        text.strip_suffix(suffix.as_str()).unwrap_or(&text),
-    ))
+    Ok(Value::str(text.strip_suffix(&*suffix).unwrap_or(&text)))
 }
 
 /// `trimPrefix(prefix, s)`.
 pub fn trim_prefix(values: &[Value]) -> FuncResult {
     let (prefix, text) = two_strings("trimPrefix", values)?;
-    Ok(Value::str(
-        text.strip_prefix(prefix.as_str()).unwrap_or(&text),
-    ))
+    Ok(Value::str(text.strip_prefix(&*prefix).unwrap_or(&text)))
 }
 
 /// `nospace(s)`: all white space removed (byte-wise, as goutils does).
