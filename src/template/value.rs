@@ -168,17 +168,30 @@ impl IntoIterator for Pairs {
 impl<K: Into<Key>> FromIterator<(K, Value)> for Pairs {
     fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Pairs {
         let mut pairs: Vec<(Key, Value)> = iter.into_iter().map(|(k, v)| (k.into(), v)).collect();
-        if !pairs.is_sorted_by(|a, b| a.0 < b.0) {
-            // Stable, so equal keys keep their order; of each run the last one stays.
-            pairs.sort_by(|a, b| a.0.cmp(&b.0));
-            pairs.dedup_by(|later, kept| {
-                let same = later.0 == kept.0;
-                if same {
-                    std::mem::swap(later, kept);
+        // Sorted stably, so equal keys keep their order; of each run the last one stays. A
+        // plain insertion sort for the small maps templates build (`dict`): the standard
+        // sort calls its comparison closure out of line at opt-level "z".
+        if pairs.len() <= 16 {
+            for end in 1..pairs.len() {
+                let mut at = end;
+                while at > 0 && pairs[at - 1].0 > pairs[at].0 {
+                    pairs.swap(at - 1, at);
+                    at -= 1;
                 }
-                same
-            });
+            }
+        } else {
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
         }
+        let mut kept = 0;
+        for index in 0..pairs.len() {
+            if kept > 0 && pairs[kept - 1].0 == pairs[index].0 {
+                pairs.swap(kept - 1, index);
+            } else {
+                pairs.swap(kept, index);
+                kept += 1;
+            }
+        }
+        pairs.truncate(kept);
         Pairs(pairs)
     }
 }
@@ -597,6 +610,60 @@ impl Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairs_collect_sorted_with_the_last_of_equal_keys() {
+        let keys = |pairs: &Pairs| pairs.keys().map(|key| key.to_string()).collect::<Vec<_>>();
+        let number = |pairs: &Pairs, key: &str| match pairs.get(key) {
+            Some(Value::Int(number)) => *number,
+            _ => -1,
+        };
+        // Small (insertion sort) and large (library sort) inputs, unsorted, with repeats.
+        for count in [5, 40] {
+            let pairs: Pairs = (0..count)
+                .map(|index| (format!("k{}", (index * 7) % 10), Value::Int(index)))
+                .collect();
+            let mut want: Vec<String> = (0..count).map(|i| format!("k{}", (i * 7) % 10)).collect();
+            want.sort();
+            want.dedup();
+            assert_eq!(keys(&pairs), want, "{count} pairs");
+            for key in &want {
+                let last = (0..count)
+                    .filter(|index| format!("k{}", (index * 7) % 10) == *key)
+                    .max()
+                    .unwrap();
+                assert_eq!(number(&pairs, key), last, "{key} of {count} pairs");
+            }
+        }
+        let mut pairs: Pairs = [("b", Value::Int(1)), ("a", Value::Int(2))]
+            .into_iter()
+            .collect();
+        assert!(pairs.insert("c".into(), Value::Int(3)).is_none());
+        assert!(matches!(
+            pairs.insert("a".into(), Value::Int(4)),
+            Some(Value::Int(2))
+        ));
+        assert!(matches!(pairs.remove("b"), Some(Value::Int(1))));
+        assert_eq!(keys(&pairs), ["a", "c"]);
+        let hint = Cell::new(7);
+        assert!(matches!(pairs.get_hinted("c", &hint), Some(Value::Int(3))));
+        assert_eq!(hint.get(), 1);
+        assert!(matches!(pairs.get_hinted("c", &hint), Some(Value::Int(3))));
+        assert!(pairs.get_hinted("zz", &hint).is_none());
+    }
+
+    #[test]
+    fn map_snapshots_do_not_see_later_changes() {
+        let entries = Entries::from([("a", Value::Int(1))].into_iter().collect::<Pairs>());
+        let before = entries.snapshot();
+        entries.insert("b".into(), Value::Int(2));
+        assert_eq!(before.len(), 1);
+        assert_eq!(entries.len(), 2);
+        let copy = entries.clone();
+        entries.remove("a");
+        assert!(copy.contains_key("a"));
+        assert!(!entries.contains_key("a"));
+    }
 
     #[test]
     fn named_ints_print_and_stay_small() {
