@@ -19,7 +19,7 @@ use crate::log::{civil_from_days, days_from_civil};
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::zoneinfo::{self, Location};
 use crate::template::value::{
-    IntType, NamedInt, Time, MONTH_NAMES as MONTHS, WEEKDAY_NAMES as DAYS,
+    IntType, NamedInt, Record, Time, MONTH_NAMES as MONTHS, WEEKDAY_NAMES as DAYS,
 };
 use crate::template::Value;
 
@@ -196,9 +196,41 @@ pub fn instant_of(time: &Time) -> (i64, u32) {
     }
 }
 
+/// The number of parameters of a method of `time.Time`, `None` when Go's time has no such
+/// method. (Methods that change their receiver, `GobDecode` and the `Unmarshal`s, are left
+/// out: a template's time is never addressable.)
+pub fn time_method_params(name: &str) -> Option<usize> {
+    match name {
+        "String" | "GoString" | "MarshalJSON" | "MarshalText" | "MarshalBinary" | "GobEncode"
+        | "Unix" | "UnixMilli" | "UnixMicro" | "UnixNano" | "Year" | "Month" | "Day" | "Hour"
+        | "Minute" | "Second" | "Nanosecond" | "YearDay" | "Weekday" | "IsZero" | "UTC"
+        | "Local" | "Location" | "IsDST" | "Zone" | "ISOWeek" | "ZoneBounds" | "Date" | "Clock" => {
+            Some(0)
+        }
+        "Format" | "Add" | "Sub" | "After" | "Before" | "Equal" | "Compare" | "Truncate"
+        | "Round" | "In" => Some(1),
+        "AddDate" => Some(3),
+        _ => None,
+    }
+}
+
+/// The fields of Go's `time.Time` struct: all unexported.
+pub const TIME_FIELDS: [&str; 3] = ["wall", "ext", "loc"];
+
+/// Calls method `name` of a time value (a `Value::Time`) with arguments of the count
+/// `time_method_params` gives; for the executor's method calls.
+pub fn call_time_method(receiver: &Value, name: &str, values: &[Value]) -> Result<Value, String> {
+    match receiver {
+        Value::Time(time) => time_method(time, name, values)
+            .unwrap_or_else(|| Err(format!("can't evaluate field {name} in type time.Time"))),
+        other => Err(format!("{name}: not a time.Time but {}", other.go_type())),
+    }
+}
+
 /// Go's `time.Time` methods that a template can call (one result, simple arguments):
 /// `None` when there is no such method. `Month`, `Weekday` and `Sub` give Go's named
-/// integers (`time.Month`, `time.Weekday`, `time.Duration`).
+/// integers (`time.Month`, `time.Weekday`, `time.Duration`). The argument count is checked
+/// here too, although the executor checks it first against `time_method_params`.
 pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<Value, String>> {
     let (seconds, nanos) = instant_of(time);
     let (offset, zone) = zone_of(time);
@@ -330,14 +362,25 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
             }
             Ok(zoned_time_value(wall - offset, nanos, offset, &zone))
         }),
-        "Location" => want(0).map(|()| {
-            Value::str(if is_local(time) {
-                zoneinfo::local_name()
-            } else if zone == "UTC" {
-                "UTC"
-            } else {
-                ""
-            })
+        "Location" => want(0).map(|()| location_value(&zone_kind(time))),
+        "In" => want(1).and_then(|()| match &values[0] {
+            Value::Record(record) if record.type_name == LOCATION_TYPE => {
+                Ok(match location_kind(record) {
+                    ZoneKind::Local => local_time_value(seconds, nanos),
+                    ZoneKind::Utc => zoned_time_value(seconds, nanos, 0, "UTC"),
+                    ZoneKind::Fixed(offset, name) => {
+                        zoned_time_value(seconds, nanos, offset, &name)
+                    }
+                })
+            }
+            // A nil pointer (also what "no value" converts to): Go's `In` panics.
+            Value::Nil | Value::Missing => {
+                Err("time: missing Location in call to Time.In".to_string())
+            }
+            other => Err(format!(
+                "wrong type for value; expected {LOCATION_TYPE}; got {}",
+                other.go_type()
+            )),
         }),
         "IsDST" => want(0).map(|()| Value::Bool(is_local(time) && zoneinfo::local().lookup(seconds).is_dst)),
         "Truncate" | "Round" => want(1).and_then(|()| {
@@ -378,6 +421,7 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 _ => Value::Int(order as i64),
             })
         }),
+        "GobEncode" => want(0).and_then(|()| marshal_binary(time).map(|b| bytes_value(&b))),
         // Methods with more than one result cannot be called from a template.
         "Zone" | "ISOWeek" => Err(format!(
             "invalid function signature for {name}: second return value should be error; is int"
@@ -391,6 +435,70 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
         _ => return None,
     };
     Some(result)
+}
+
+/// Go's type name of the value `Time.Location` returns.
+pub const LOCATION_TYPE: &str = "*time.Location";
+
+/// Where a time's clock is read, as far as a template can tell: Go's `time.Local`, UTC, or a
+/// fixed zone (its offset east of UTC and its zone name, empty for a bare offset).
+enum ZoneKind {
+    Local,
+    Utc,
+    Fixed(i64, String),
+}
+
+/// The location of a time. A fixed zone named like an offset (`+0100`) is one Go made for
+/// a bare offset, with an empty name.
+fn zone_kind(time: &Time) -> ZoneKind {
+    if is_local(time) {
+        return ZoneKind::Local;
+    }
+    let (offset, name) = zone_of(time);
+    if offset == 0 && name == "UTC" {
+        return ZoneKind::Utc;
+    }
+    let bare = name.len() == 5
+        && name.starts_with(['+', '-'])
+        && name.bytes().skip(1).all(|b| b.is_ascii_digit());
+    ZoneKind::Fixed(offset, if bare { String::new() } else { name })
+}
+
+/// A `*time.Location` value: a record with Go's (unexported) field names that prints as
+/// its name (`Location.String`). Its `zone` field tells the kinds apart (for `Time.In`):
+/// `true` for `time.Local`, nil for UTC, the offset in seconds for a fixed zone.
+fn location_value(kind: &ZoneKind) -> Value {
+    let (name, zone) = match kind {
+        ZoneKind::Local => (zoneinfo::local_name().to_string(), Value::Bool(true)),
+        ZoneKind::Utc => ("UTC".to_string(), Value::Nil),
+        ZoneKind::Fixed(offset, name) => (name.clone(), Value::Int(*offset)),
+    };
+    Value::Record(Rc::new(Record {
+        type_name: LOCATION_TYPE,
+        fields: vec![
+            ("name", Value::str(name.as_str())),
+            ("zone", zone),
+            ("tx", Value::Nil),
+            ("extend", Value::str("")),
+            ("cacheStart", Value::Int(0)),
+            ("cacheEnd", Value::Int(0)),
+            ("cacheZone", Value::Nil),
+        ],
+        string_form: Some(name),
+    }))
+}
+
+/// The kind of a `location_value`.
+fn location_kind(record: &Record) -> ZoneKind {
+    let name = match record.field("name") {
+        Some(Value::Str(name)) => name.to_string(),
+        _ => String::new(),
+    };
+    match record.field("zone") {
+        Some(Value::Bool(true)) => ZoneKind::Local,
+        Some(Value::Int(offset)) => ZoneKind::Fixed(*offset, name),
+        _ => ZoneKind::Utc,
+    }
 }
 
 fn named(of: IntType, number: i64) -> Value {
@@ -1422,6 +1530,10 @@ mod tests {
         let text = |value: Value| match value {
             Value::Str(text) => text.to_string(),
             Value::Time(time) => time.display.clone(),
+            // A `*time.Location` prints as its name.
+            Value::Record(record) if record.type_name == LOCATION_TYPE => {
+                record.string_form.clone().unwrap_or_default()
+            }
             other => panic!("not text: {other:?}"),
         };
         // Go's `Local` location, whatever its zone (`Local` for /etc/localtime, `UTC` for TZ="").
