@@ -244,9 +244,11 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
             ))
         }
     };
+    // A `time.Duration` parameter takes a duration; a number constant in the template is
+    // one (`takes_duration`), an `int` computed at run time is not.
     let int_arg = |index: usize, type_name: &str| -> Result<i64, String> {
         match values.get(index) {
-            Some(Value::Int(number)) => Ok(*number),
+            Some(Value::Int(number)) if type_name == "int" => Ok(*number),
             Some(Value::Named(duration))
                 if duration.of == IntType::Duration && type_name == "time.Duration" =>
             {
@@ -515,6 +517,19 @@ pub fn duration_method_params(name: &str) -> Option<usize> {
     }
 }
 
+/// Whether the parameter of method `name` of `receiver` is a `time.Duration` (`Time.Add`,
+/// `Duration.Round`, ...): the executor passes a number constant to it as a duration, as
+/// Go converts a constant to the parameter's type; any other `int` is a type error.
+pub fn takes_duration(receiver: &Value, name: &str) -> bool {
+    match receiver {
+        Value::Time(_) => matches!(name, "Add" | "Round" | "Truncate"),
+        Value::Named(named) if named.of == IntType::Duration => {
+            matches!(name, "Round" | "Truncate")
+        }
+        _ => false,
+    }
+}
+
 /// Calls a method of a `time.Duration` with arguments of the count `duration_method_params`
 /// gives, as Go computes it (`Round` saturates, `Abs` of the minimum is the maximum).
 pub fn duration_method(receiver: &Value, name: &str, values: &[Value]) -> Result<Value, String> {
@@ -525,7 +540,6 @@ pub fn duration_method(receiver: &Value, name: &str, values: &[Value]) -> Result
     // Whole units and the rest, as Go splits them to keep the float precise.
     let float = |unit: i64| (d / unit) as f64 + (d % unit) as f64 / unit as f64;
     let step = || match values.first() {
-        Some(Value::Int(number)) => Ok(*number),
         Some(Value::Named(named)) if named.of == IntType::Duration => Ok(named.number),
         Some(Value::Nil | Value::Missing) | None => {
             Err("invalid value; expected time.Duration".to_string())
@@ -1546,11 +1560,12 @@ mod tests {
         assert!(go_string(&now).ends_with(", time.Local)"));
         assert!(go_string(&utc).ends_with(", time.UTC)"));
         // Add keeps the reading, moved along; Round(0) drops it but stays local.
-        let Value::Time(later) = method(&now, "Add", &[Value::Int(1_000_000_000)]) else {
+        let Value::Time(later) = method(&now, "Add", &[named(IntType::Duration, 1_000_000_000)])
+        else {
             panic!("Add is not a time");
         };
         assert_eq!(later.monotonic, Some(reading + 1_000_000_000));
-        let Value::Time(rounded) = method(&now, "Round", &[Value::Int(0)]) else {
+        let Value::Time(rounded) = method(&now, "Round", &[named(IntType::Duration, 0)]) else {
             panic!("Round is not a time");
         };
         assert!(rounded.local && rounded.monotonic.is_none());

@@ -18,7 +18,7 @@ use super::node::{
 use super::{GoTemplate, Tree};
 use crate::template::funcs::sprig_date::{self, time_method_params};
 use crate::template::funcs::{method_of, Method};
-use crate::template::value::{is_interface_elem, NamedInt, Time};
+use crate::template::value::{is_interface_elem, IntType, NamedInt, Time};
 use crate::template::Value;
 use gotmpl::parse::{ActionNode, CommandNode, Expr, PipeNode, TemplateNode};
 use std::rc::Rc;
@@ -504,6 +504,13 @@ impl<'t> Exec<'t> {
         }
         // Like Go, field errors are then reported at the last node evaluated inside.
         let receiver = self.eval_arg(dot, inner)?;
+        if matches!(receiver, Value::Nil) && ends_in_current_container(inner.expr) {
+            // docker-gen's nil `*RuntimeContainer` keeps its type through the parentheses.
+            let first = fields.first().copied().unwrap_or_default();
+            return Err(self.error(format!(
+                "nil pointer evaluating *context.RuntimeContainer.{first}"
+            )));
+        }
         let addressable = self.addressable;
         self.eval_field_chain(dot, (receiver, addressable), fields, args, last)
     }
@@ -714,9 +721,31 @@ impl<'t> Exec<'t> {
         }
         let piped_only = explicit.is_empty() && last.is_some();
         let node = self.node;
+        let duration = sprig_date::takes_duration(receiver, name);
         let mut values = Vec::with_capacity(count);
         for arg in explicit {
-            values.push(self.eval_arg(dot, arg)?);
+            if duration && matches!(arg.kind, ArgKind::Overflow) {
+                self.at(At::Expr(arg.expr));
+                let text = expr_string(arg.expr, &self.tree.file.text);
+                return Err(self.error(format!("expected integer; found {text}")));
+            }
+            values.push(match (self.eval_arg(dot, arg)?, &arg.kind) {
+                // Go converts a number constant to the parameter's type.
+                (Value::Int(number), ArgKind::Constant(_)) if duration => Value::Named(NamedInt {
+                    of: IntType::Duration,
+                    number,
+                }),
+                // One written as a float is an integer constant too when it is whole.
+                (Value::Float(float), ArgKind::Constant(_))
+                    if duration && float.fract() == 0.0 && float.abs() < 9.2e18 =>
+                {
+                    Value::Named(NamedInt {
+                        of: IntType::Duration,
+                        number: float as i64,
+                    })
+                }
+                (value, _) => value,
+            });
         }
         values.extend(last);
         self.node = node;
@@ -1045,13 +1074,30 @@ fn field_addressable(receiver: &Value, name: &str, addressable: bool) -> bool {
 }
 
 /// The node Go evaluates last for an argument (where its conversion error is reported): the
-/// argument itself, or for a parenthesised pipeline the last argument of its last command.
+/// argument itself, or for a parenthesised pipeline the last argument of its last command
+/// (also under a chain's fields).
 fn last_evaluated(expr: &Expr) -> &Expr {
     match expr {
         Expr::Pipe(_, pipe) => match pipe.commands.last().and_then(|command| command.args.last()) {
             Some(inner) => last_evaluated(inner),
             None => expr,
         },
+        // Go's chain evaluates its operand and then reads fields without moving on.
+        Expr::Chain(_, inner, _) => last_evaluated(inner),
         other => other,
+    }
+}
+
+/// Whether a chain's operand is a parenthesised `$.CurrentContainer` (or `.CurrentContainer`
+/// of the root): a pipeline of one command that reads that field last.
+fn ends_in_current_container(expr: &Expr) -> bool {
+    let Expr::Pipe(_, pipe) = expr else {
+        return false;
+    };
+    match pipe.commands.last().map(|command| command.args.as_slice()) {
+        Some([Expr::Variable(_, _, fields) | Expr::Field(_, fields)]) => fields
+            .last()
+            .is_some_and(|field| field == "CurrentContainer"),
+        _ => false,
     }
 }
