@@ -8,6 +8,8 @@
 //! keeps its offset and zone name and whether it is in Go's `time.Local` (which also a time
 //! matching the local zone at its instant is taken to be), so `Add`, `AddDate` and
 //! `dateModify` follow the local daylight-saving rules and `.Location` says `Local` as in Go.
+//! `.Location` is a `*time.Location` value (a record printing as its name) that `.In` takes.
+//! The executor calls time methods like other value methods (`time_method_params` first).
 //! `now` carries Go's monotonic clock reading (` m=+0.001234567` when printed), which only
 //! `Add` and `dateModify` keep. Reads the clock; nothing else.
 
@@ -1595,5 +1597,74 @@ mod tests {
         assert_eq!(format_duration(0), "0s");
         assert!(matches!(duration(&[Value::str("95")]), Ok(Value::Str(t)) if &*t == "1m35s"));
         assert!(matches!(duration_round(&[Value::str("2h5m")]), Ok(Value::Str(t)) if &*t == "2h"));
+    }
+
+    #[test]
+    fn method_counts_agree_with_the_methods() {
+        let Value::Time(time) = zoned_time_value(1_709_247_599, 500_000_000, 3600, "") else {
+            panic!("not a time");
+        };
+        let names = [
+            "String",
+            "Format",
+            "Add",
+            "AddDate",
+            "Sub",
+            "In",
+            "Location",
+            "Zone",
+            "Date",
+            "Year",
+            "Round",
+            "Equal",
+            "GobEncode",
+            "Nope",
+            "wall",
+            "AppendFormat",
+        ];
+        for name in names {
+            let params = time_method_params(name);
+            let args = vec![Value::Nil; params.unwrap_or(0)];
+            assert_eq!(
+                params.is_some(),
+                time_method(&time, name, &args).is_some(),
+                "{name}"
+            );
+        }
+        // A plain `int` is no `time.Duration` (a constant is made one by the executor).
+        assert!(time_method(&time, "Add", &[Value::Int(1)]).is_some_and(|r| r.is_err()));
+        assert!(takes_duration(&Value::Time(time.clone()), "Round"));
+        assert!(!takes_duration(&Value::Time(time.clone()), "AddDate"));
+    }
+
+    #[test]
+    fn locations_round_trip_through_in() {
+        let Value::Time(fixed) = zoned_time_value(1_709_247_599, 0, -19_800, "") else {
+            panic!("not a time");
+        };
+        let Value::Time(utc) = zoned_time_value(1_704_067_200, 0, 0, "UTC") else {
+            panic!("not a time");
+        };
+        let location = |time: &Time| match time_method(time, "Location", &[]) {
+            Some(Ok(value)) => value,
+            other => panic!("Location: {other:?}"),
+        };
+        let fixed_location = location(&fixed);
+        assert_eq!(fixed_location.go_type(), LOCATION_TYPE);
+        let Value::Record(record) = &fixed_location else {
+            panic!("not a record");
+        };
+        assert_eq!(record.string_form.as_deref(), Some(""));
+        match time_method(&utc, "In", std::slice::from_ref(&fixed_location)) {
+            Some(Ok(Value::Time(moved))) => {
+                assert_eq!(moved.display, "2023-12-31 18:30:00 -0530 -0530");
+                assert!(!moved.local);
+            }
+            other => panic!("In: {other:?}"),
+        }
+        let wrong = time_method(&utc, "In", &[Value::str("UTC")]);
+        assert!(
+            matches!(wrong, Some(Err(m)) if m.ends_with("expected *time.Location; got string"))
+        );
     }
 }
