@@ -471,7 +471,35 @@ fn zone_kind(time: &Time) -> ZoneKind {
 /// A `*time.Location` value: a record with Go's (unexported) field names that prints as
 /// its name (`Location.String`). Its `zone` field tells the kinds apart (for `Time.In`):
 /// `true` for `time.Local`, nil for UTC, the offset in seconds for a fixed zone.
+///
+/// A location is a pointer in Go and `eq` compares pointers: the same location is the same
+/// value here too (kept per thread, a few per template at most). Go also shares one
+/// location among the times parsed with the same whole-hour offset.
 fn location_value(kind: &ZoneKind) -> Value {
+    type Key = (u8, i64, String);
+    thread_local! {
+        static LOCATIONS: std::cell::RefCell<Vec<(Key, Value)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let key: Key = match kind {
+        ZoneKind::Local => (0, 0, String::new()),
+        ZoneKind::Utc => (1, 0, String::new()),
+        ZoneKind::Fixed(offset, name) => (2, *offset, name.clone()),
+    };
+    LOCATIONS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((_, found)) = cache.iter().find(|(known, _)| *known == key) {
+            return found.clone();
+        }
+        let made = new_location(kind);
+        if cache.len() < 64 {
+            cache.push((key, made.clone()));
+        }
+        made
+    })
+}
+
+fn new_location(kind: &ZoneKind) -> Value {
     let (name, zone) = match kind {
         ZoneKind::Local => (zoneinfo::local_name().to_string(), Value::Bool(true)),
         ZoneKind::Utc => ("UTC".to_string(), Value::Nil),
