@@ -560,6 +560,12 @@ pub fn takes_duration(receiver: &Value, name: &str) -> bool {
     }
 }
 
+/// Whether the parameters of method `name` of `receiver` are `int`s (`Time.AddDate`): a
+/// whole number constant written as a float (`1e3`) is one, as Go converts constants.
+pub fn takes_int(receiver: &Value, name: &str) -> bool {
+    matches!(receiver, Value::Time(_)) && name == "AddDate"
+}
+
 /// Calls a method of a `time.Duration` with arguments of the count `duration_method_params`
 /// gives, as Go computes it (`Round` saturates, `Abs` of the minimum is the maximum).
 pub fn duration_method(receiver: &Value, name: &str, values: &[Value]) -> Result<Value, String> {

@@ -722,9 +722,10 @@ impl<'t> Exec<'t> {
         let piped_only = explicit.is_empty() && last.is_some();
         let node = self.node;
         let duration = sprig_date::takes_duration(receiver, name);
+        let integer = duration || sprig_date::takes_int(receiver, name);
         let mut values = Vec::with_capacity(count);
         for arg in explicit {
-            if duration && matches!(arg.kind, ArgKind::Overflow) {
+            if integer && matches!(arg.kind, ArgKind::Overflow) {
                 self.at(At::Expr(arg.expr));
                 let text = expr_string(arg.expr, &self.tree.file.text);
                 return Err(self.error(format!("expected integer; found {text}")));
@@ -737,12 +738,17 @@ impl<'t> Exec<'t> {
                 }),
                 // One written as a float is an integer constant too when it is whole.
                 (Value::Float(float), ArgKind::Constant(_))
-                    if duration && float.fract() == 0.0 && float.abs() < 9.2e18 =>
+                    if integer && float.fract() == 0.0 && float.abs() < 9.2e18 =>
                 {
-                    Value::Named(NamedInt {
-                        of: IntType::Duration,
-                        number: float as i64,
-                    })
+                    let number = float as i64;
+                    if duration {
+                        Value::Named(NamedInt {
+                            of: IntType::Duration,
+                            number,
+                        })
+                    } else {
+                        Value::Int(number)
+                    }
                 }
                 (value, _) => value,
             });
