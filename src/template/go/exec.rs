@@ -720,7 +720,6 @@ impl<'t> Exec<'t> {
             )));
         }
         let piped_only = explicit.is_empty() && last.is_some();
-        let node = self.node;
         let duration = sprig_date::takes_duration(receiver, name);
         let integer = duration || sprig_date::takes_int(receiver, name);
         let mut values = Vec::with_capacity(count);
@@ -754,7 +753,8 @@ impl<'t> Exec<'t> {
             });
         }
         values.extend(last);
-        self.node = node;
+        // Like Go, an error after the call is at the argument evaluated last (a chain
+        // on this result reports its errors there too) unless it says otherwise.
         match ((method.call)(receiver, name, &values), args.first()) {
             (Ok(value), _) => Ok((value, false)),
             // Go rejects a method it cannot call (more than one result) before calling it.
