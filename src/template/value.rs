@@ -498,9 +498,11 @@ impl Value {
 #[allow(dead_code)]
 impl Record {
     /// Whether Go holds this struct through a pointer (docker-gen's `*RuntimeContainer`,
-    /// sprig's `*semver.Version`).
+    /// sprig's `*semver.Version`, `Time.Location`'s `*time.Location`).
     pub fn is_pointer(&self) -> bool {
-        self.type_name == "RuntimeContainer" || self.type_name == "*semver.Version"
+        self.type_name == "RuntimeContainer"
+            || self.type_name == "*semver.Version"
+            || self.type_name == "*time.Location"
     }
 
     /// Whether the String method has a pointer receiver (docker-gen's `DockerImage`): then

@@ -8,6 +8,8 @@
 //! keeps its offset and zone name and whether it is in Go's `time.Local` (which also a time
 //! matching the local zone at its instant is taken to be), so `Add`, `AddDate` and
 //! `dateModify` follow the local daylight-saving rules and `.Location` says `Local` as in Go.
+//! `.Location` is a `*time.Location` value (a record printing as its name) that `.In` takes.
+//! The executor calls time methods like other value methods (`time_method_params` first).
 //! `now` carries Go's monotonic clock reading (` m=+0.001234567` when printed), which only
 //! `Add` and `dateModify` keep. Reads the clock; nothing else.
 
@@ -19,7 +21,7 @@ use crate::log::{civil_from_days, days_from_civil};
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::zoneinfo::{self, Location};
 use crate::template::value::{
-    IntType, NamedInt, Time, MONTH_NAMES as MONTHS, WEEKDAY_NAMES as DAYS,
+    IntType, NamedInt, Record, Time, MONTH_NAMES as MONTHS, WEEKDAY_NAMES as DAYS,
 };
 use crate::template::Value;
 
@@ -196,9 +198,41 @@ pub fn instant_of(time: &Time) -> (i64, u32) {
     }
 }
 
+/// The number of parameters of a method of `time.Time`, `None` when Go's time has no such
+/// method. (Methods that change their receiver, `GobDecode` and the `Unmarshal`s, are left
+/// out: a template's time is never addressable.)
+pub fn time_method_params(name: &str) -> Option<usize> {
+    match name {
+        "String" | "GoString" | "MarshalJSON" | "MarshalText" | "MarshalBinary" | "GobEncode"
+        | "Unix" | "UnixMilli" | "UnixMicro" | "UnixNano" | "Year" | "Month" | "Day" | "Hour"
+        | "Minute" | "Second" | "Nanosecond" | "YearDay" | "Weekday" | "IsZero" | "UTC"
+        | "Local" | "Location" | "IsDST" | "Zone" | "ISOWeek" | "ZoneBounds" | "Date" | "Clock" => {
+            Some(0)
+        }
+        "Format" | "Add" | "Sub" | "After" | "Before" | "Equal" | "Compare" | "Truncate"
+        | "Round" | "In" => Some(1),
+        "AddDate" => Some(3),
+        _ => None,
+    }
+}
+
+/// The fields of Go's `time.Time` struct: all unexported.
+pub const TIME_FIELDS: [&str; 3] = ["wall", "ext", "loc"];
+
+/// Calls method `name` of a time value (a `Value::Time`) with arguments of the count
+/// `time_method_params` gives; for the executor's method calls.
+pub fn call_time_method(receiver: &Value, name: &str, values: &[Value]) -> Result<Value, String> {
+    match receiver {
+        Value::Time(time) => time_method(time, name, values)
+            .unwrap_or_else(|| Err(format!("can't evaluate field {name} in type time.Time"))),
+        other => Err(format!("{name}: not a time.Time but {}", other.go_type())),
+    }
+}
+
 /// Go's `time.Time` methods that a template can call (one result, simple arguments):
 /// `None` when there is no such method. `Month`, `Weekday` and `Sub` give Go's named
-/// integers (`time.Month`, `time.Weekday`, `time.Duration`).
+/// integers (`time.Month`, `time.Weekday`, `time.Duration`). The argument count is checked
+/// here too, although the executor checks it first against `time_method_params`.
 pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<Value, String>> {
     let (seconds, nanos) = instant_of(time);
     let (offset, zone) = zone_of(time);
@@ -212,9 +246,11 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
             ))
         }
     };
+    // A `time.Duration` parameter takes a duration; a number constant in the template is
+    // one (`takes_duration`), an `int` computed at run time is not.
     let int_arg = |index: usize, type_name: &str| -> Result<i64, String> {
         match values.get(index) {
-            Some(Value::Int(number)) => Ok(*number),
+            Some(Value::Int(number)) if type_name == "int" => Ok(*number),
             Some(Value::Named(duration))
                 if duration.of == IntType::Duration && type_name == "time.Duration" =>
             {
@@ -330,14 +366,25 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
             }
             Ok(zoned_time_value(wall - offset, nanos, offset, &zone))
         }),
-        "Location" => want(0).map(|()| {
-            Value::str(if is_local(time) {
-                zoneinfo::local_name()
-            } else if zone == "UTC" {
-                "UTC"
-            } else {
-                ""
-            })
+        "Location" => want(0).map(|()| location_value(&zone_kind(time))),
+        "In" => want(1).and_then(|()| match &values[0] {
+            Value::Record(record) if record.type_name == LOCATION_TYPE => {
+                Ok(match location_kind(record) {
+                    ZoneKind::Local => local_time_value(seconds, nanos),
+                    ZoneKind::Utc => zoned_time_value(seconds, nanos, 0, "UTC"),
+                    ZoneKind::Fixed(offset, name) => {
+                        zoned_time_value(seconds, nanos, offset, &name)
+                    }
+                })
+            }
+            // A nil pointer (also what "no value" converts to): Go's `In` panics.
+            Value::Nil | Value::Missing => {
+                Err("time: missing Location in call to Time.In".to_string())
+            }
+            other => Err(format!(
+                "wrong type for value; expected {LOCATION_TYPE}; got {}",
+                other.go_type()
+            )),
         }),
         "IsDST" => want(0).map(|()| Value::Bool(is_local(time) && zoneinfo::local().lookup(seconds).is_dst)),
         "Truncate" | "Round" => want(1).and_then(|()| {
@@ -378,6 +425,7 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 _ => Value::Int(order as i64),
             })
         }),
+        "GobEncode" => want(0).and_then(|()| marshal_binary(time).map(|b| bytes_value(&b))),
         // Methods with more than one result cannot be called from a template.
         "Zone" | "ISOWeek" => Err(format!(
             "invalid function signature for {name}: second return value should be error; is int"
@@ -391,6 +439,98 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
         _ => return None,
     };
     Some(result)
+}
+
+/// Go's type name of the value `Time.Location` returns.
+pub const LOCATION_TYPE: &str = "*time.Location";
+
+/// Where a time's clock is read, as far as a template can tell: Go's `time.Local`, UTC, or a
+/// fixed zone (its offset east of UTC and its zone name, empty for a bare offset).
+enum ZoneKind {
+    Local,
+    Utc,
+    Fixed(i64, String),
+}
+
+/// The location of a time. A fixed zone named like an offset (`+0100`) is one Go made for
+/// a bare offset, with an empty name.
+fn zone_kind(time: &Time) -> ZoneKind {
+    if is_local(time) {
+        return ZoneKind::Local;
+    }
+    let (offset, name) = zone_of(time);
+    if offset == 0 && name == "UTC" {
+        return ZoneKind::Utc;
+    }
+    let bare = name.len() == 5
+        && name.starts_with(['+', '-'])
+        && name.bytes().skip(1).all(|b| b.is_ascii_digit());
+    ZoneKind::Fixed(offset, if bare { String::new() } else { name })
+}
+
+/// A `*time.Location` value: a record with Go's (unexported) field names that prints as
+/// its name (`Location.String`). Its `zone` field tells the kinds apart (for `Time.In`):
+/// `true` for `time.Local`, nil for UTC, the offset in seconds for a fixed zone.
+///
+/// A location is a pointer in Go and `eq` compares pointers: the same location is the same
+/// value here too (kept per thread, a few per template at most). Go also shares one
+/// location among the times parsed with the same whole-hour offset.
+fn location_value(kind: &ZoneKind) -> Value {
+    type Key = (u8, i64, String);
+    thread_local! {
+        static LOCATIONS: std::cell::RefCell<Vec<(Key, Value)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let key: Key = match kind {
+        ZoneKind::Local => (0, 0, String::new()),
+        ZoneKind::Utc => (1, 0, String::new()),
+        ZoneKind::Fixed(offset, name) => (2, *offset, name.clone()),
+    };
+    LOCATIONS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((_, found)) = cache.iter().find(|(known, _)| *known == key) {
+            return found.clone();
+        }
+        let made = new_location(kind);
+        if cache.len() < 64 {
+            cache.push((key, made.clone()));
+        }
+        made
+    })
+}
+
+fn new_location(kind: &ZoneKind) -> Value {
+    let (name, zone) = match kind {
+        ZoneKind::Local => (zoneinfo::local_name().to_string(), Value::Bool(true)),
+        ZoneKind::Utc => ("UTC".to_string(), Value::Nil),
+        ZoneKind::Fixed(offset, name) => (name.clone(), Value::Int(*offset)),
+    };
+    Value::Record(Rc::new(Record {
+        type_name: LOCATION_TYPE,
+        fields: vec![
+            ("name", Value::str(name.as_str())),
+            ("zone", zone),
+            ("tx", Value::Nil),
+            ("extend", Value::str("")),
+            ("cacheStart", Value::Int(0)),
+            ("cacheEnd", Value::Int(0)),
+            ("cacheZone", Value::Nil),
+        ],
+        string_form: Some(name),
+    }))
+}
+
+/// The kind of a `location_value`.
+fn location_kind(record: &Record) -> ZoneKind {
+    let name = match record.field("name") {
+        Some(Value::Str(name)) => name.to_string(),
+        _ => String::new(),
+    };
+    match record.field("zone") {
+        Some(Value::Bool(true)) => ZoneKind::Local,
+        Some(Value::Int(offset)) => ZoneKind::Fixed(*offset, name),
+        _ => ZoneKind::Utc,
+    }
 }
 
 fn named(of: IntType, number: i64) -> Value {
@@ -407,6 +547,25 @@ pub fn duration_method_params(name: &str) -> Option<usize> {
     }
 }
 
+/// Whether the parameter of method `name` of `receiver` is a `time.Duration` (`Time.Add`,
+/// `Duration.Round`, ...): the executor passes a number constant to it as a duration, as
+/// Go converts a constant to the parameter's type; any other `int` is a type error.
+pub fn takes_duration(receiver: &Value, name: &str) -> bool {
+    match receiver {
+        Value::Time(_) => matches!(name, "Add" | "Round" | "Truncate"),
+        Value::Named(named) if named.of == IntType::Duration => {
+            matches!(name, "Round" | "Truncate")
+        }
+        _ => false,
+    }
+}
+
+/// Whether the parameters of method `name` of `receiver` are `int`s (`Time.AddDate`): a
+/// whole number constant written as a float (`1e3`) is one, as Go converts constants.
+pub fn takes_int(receiver: &Value, name: &str) -> bool {
+    matches!(receiver, Value::Time(_)) && name == "AddDate"
+}
+
 /// Calls a method of a `time.Duration` with arguments of the count `duration_method_params`
 /// gives, as Go computes it (`Round` saturates, `Abs` of the minimum is the maximum).
 pub fn duration_method(receiver: &Value, name: &str, values: &[Value]) -> Result<Value, String> {
@@ -417,7 +576,6 @@ pub fn duration_method(receiver: &Value, name: &str, values: &[Value]) -> Result
     // Whole units and the rest, as Go splits them to keep the float precise.
     let float = |unit: i64| (d / unit) as f64 + (d % unit) as f64 / unit as f64;
     let step = || match values.first() {
-        Some(Value::Int(number)) => Ok(*number),
         Some(Value::Named(named)) if named.of == IntType::Duration => Ok(named.number),
         Some(Value::Nil | Value::Missing) | None => {
             Err("invalid value; expected time.Duration".to_string())
@@ -1422,6 +1580,10 @@ mod tests {
         let text = |value: Value| match value {
             Value::Str(text) => text.to_string(),
             Value::Time(time) => time.display.clone(),
+            // A `*time.Location` prints as its name.
+            Value::Record(record) if record.type_name == LOCATION_TYPE => {
+                record.string_form.clone().unwrap_or_default()
+            }
             other => panic!("not text: {other:?}"),
         };
         // Go's `Local` location, whatever its zone (`Local` for /etc/localtime, `UTC` for TZ="").
@@ -1434,11 +1596,12 @@ mod tests {
         assert!(go_string(&now).ends_with(", time.Local)"));
         assert!(go_string(&utc).ends_with(", time.UTC)"));
         // Add keeps the reading, moved along; Round(0) drops it but stays local.
-        let Value::Time(later) = method(&now, "Add", &[Value::Int(1_000_000_000)]) else {
+        let Value::Time(later) = method(&now, "Add", &[named(IntType::Duration, 1_000_000_000)])
+        else {
             panic!("Add is not a time");
         };
         assert_eq!(later.monotonic, Some(reading + 1_000_000_000));
-        let Value::Time(rounded) = method(&now, "Round", &[Value::Int(0)]) else {
+        let Value::Time(rounded) = method(&now, "Round", &[named(IntType::Duration, 0)]) else {
             panic!("Round is not a time");
         };
         assert!(rounded.local && rounded.monotonic.is_none());
@@ -1468,5 +1631,74 @@ mod tests {
         assert_eq!(format_duration(0), "0s");
         assert!(matches!(duration(&[Value::str("95")]), Ok(Value::Str(t)) if &*t == "1m35s"));
         assert!(matches!(duration_round(&[Value::str("2h5m")]), Ok(Value::Str(t)) if &*t == "2h"));
+    }
+
+    #[test]
+    fn method_counts_agree_with_the_methods() {
+        let Value::Time(time) = zoned_time_value(1_709_247_599, 500_000_000, 3600, "") else {
+            panic!("not a time");
+        };
+        let names = [
+            "String",
+            "Format",
+            "Add",
+            "AddDate",
+            "Sub",
+            "In",
+            "Location",
+            "Zone",
+            "Date",
+            "Year",
+            "Round",
+            "Equal",
+            "GobEncode",
+            "Nope",
+            "wall",
+            "AppendFormat",
+        ];
+        for name in names {
+            let params = time_method_params(name);
+            let args = vec![Value::Nil; params.unwrap_or(0)];
+            assert_eq!(
+                params.is_some(),
+                time_method(&time, name, &args).is_some(),
+                "{name}"
+            );
+        }
+        // A plain `int` is no `time.Duration` (a constant is made one by the executor).
+        assert!(time_method(&time, "Add", &[Value::Int(1)]).is_some_and(|r| r.is_err()));
+        assert!(takes_duration(&Value::Time(time.clone()), "Round"));
+        assert!(!takes_duration(&Value::Time(time.clone()), "AddDate"));
+    }
+
+    #[test]
+    fn locations_round_trip_through_in() {
+        let Value::Time(fixed) = zoned_time_value(1_709_247_599, 0, -19_800, "") else {
+            panic!("not a time");
+        };
+        let Value::Time(utc) = zoned_time_value(1_704_067_200, 0, 0, "UTC") else {
+            panic!("not a time");
+        };
+        let location = |time: &Time| match time_method(time, "Location", &[]) {
+            Some(Ok(value)) => value,
+            other => panic!("Location: {other:?}"),
+        };
+        let fixed_location = location(&fixed);
+        assert_eq!(fixed_location.go_type(), LOCATION_TYPE);
+        let Value::Record(record) = &fixed_location else {
+            panic!("not a record");
+        };
+        assert_eq!(record.string_form.as_deref(), Some(""));
+        match time_method(&utc, "In", std::slice::from_ref(&fixed_location)) {
+            Some(Ok(Value::Time(moved))) => {
+                assert_eq!(moved.display, "2023-12-31 18:30:00 -0530 -0530");
+                assert!(!moved.local);
+            }
+            other => panic!("In: {other:?}"),
+        }
+        let wrong = time_method(&utc, "In", &[Value::str("UTC")]);
+        assert!(
+            matches!(wrong, Some(Err(m)) if m.ends_with("expected *time.Location; got string"))
+        );
     }
 }

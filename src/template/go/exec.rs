@@ -16,11 +16,12 @@ use super::node::{
     template_string,
 };
 use super::{GoTemplate, Tree};
-use crate::template::funcs::method_of;
-use crate::template::funcs::sprig_date::time_method;
-use crate::template::value::{is_interface_elem, NamedInt, Time};
+use crate::template::funcs::sprig_date::{self, time_method_params};
+use crate::template::funcs::{method_of, Method};
+use crate::template::value::{is_interface_elem, IntType, NamedInt, Time};
 use crate::template::Value;
 use gotmpl::parse::{ActionNode, CommandNode, Expr, PipeNode, TemplateNode};
+use std::rc::Rc;
 
 /// The deepest nesting of `{{template}}` calls (and `eval`s). Go allows 100000 on its
 /// growable stacks; tinygen runs on fixed thread stacks, so it stops much earlier.
@@ -502,6 +503,13 @@ impl<'t> Exec<'t> {
         }
         // Like Go, field errors are then reported at the last node evaluated inside.
         let receiver = self.eval_arg(dot, inner)?;
+        if matches!(receiver, Value::Nil) && ends_in_current_container(inner.expr) {
+            // docker-gen's nil `*RuntimeContainer` keeps its type through the parentheses.
+            let first = fields.first().copied().unwrap_or_default();
+            return Err(self.error(format!(
+                "nil pointer evaluating *context.RuntimeContainer.{first}"
+            )));
+        }
         let addressable = self.addressable;
         self.eval_field_chain(dot, (receiver, addressable), fields, args, last)
     }
@@ -628,7 +636,9 @@ impl<'t> Exec<'t> {
                 ))),
             },
             Value::Record(record) => {
-                if let Some(value) = record.field(name) {
+                // An unexported (lower-case) field is an error, in `call_value_method`.
+                let exported = name.starts_with(char::is_uppercase);
+                if let Some(value) = record.field(name).filter(|_| exported) {
                     if has_args {
                         return Err(self.error(format!(
                             "{name} has arguments but cannot be invoked as function"
@@ -666,10 +676,12 @@ impl<'t> Exec<'t> {
         }
     }
 
-    /// A method of a value other than a time (`.Created.Month.String`,
-    /// `(semver "1.2.3").Compare $v`) from `funcs::method_of`, called like Go's `evalCall`:
-    /// the argument count is checked first, then the arguments are evaluated, and a failed
-    /// call is reported like a function's.
+    /// A method of a value (`.Created.Month.String`, `(semver "1.2.3").Compare $v`,
+    /// `.Created.Format "2006"`) from `funcs::method_of` or, for a time,
+    /// `sprig_date::time_method_params`, called like Go's `evalCall`: the argument count is
+    /// checked first, then the arguments are evaluated, and a failed call is reported like
+    /// a function's. Without such a method, an unexported field of Go's struct is an error
+    /// of its own, as in Go's `evalField`.
     fn call_value_method(
         &mut self,
         dot: &Value,
@@ -678,10 +690,26 @@ impl<'t> Exec<'t> {
         args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<(Value, bool)> {
-        let Some(method) = method_of(receiver, name) else {
-            return Err(self.error(format!(
-                "can't evaluate field {name} in type {receiver_type}"
-            )));
+        let method = match receiver {
+            Value::Time(_) => time_method_params(name).map(|params| Method {
+                params,
+                call: sprig_date::call_time_method,
+            }),
+            other => method_of(other, name),
+        };
+        let Some(method) = method else {
+            let exported = name.starts_with(char::is_uppercase);
+            let unexported = !exported
+                && match receiver {
+                    Value::Time(_) => sprig_date::TIME_FIELDS.contains(&name),
+                    Value::Record(record) => record.field(name).is_some(),
+                    _ => false,
+                };
+            return Err(self.error(if unexported {
+                format!("{name} is an unexported field of struct type {receiver_type}")
+            } else {
+                format!("can't evaluate field {name} in type {receiver_type}")
+            }));
         };
         let explicit = args.get(1..).unwrap_or(&[]);
         let count = explicit.len() + usize::from(last.is_some());
@@ -692,13 +720,50 @@ impl<'t> Exec<'t> {
             )));
         }
         let piped_only = explicit.is_empty() && last.is_some();
+        let duration = sprig_date::takes_duration(receiver, name);
+        let integer = duration || sprig_date::takes_int(receiver, name);
         let mut values = Vec::with_capacity(count);
         for arg in explicit {
-            values.push(self.eval_arg(dot, arg)?);
+            if integer && matches!(arg.kind, ArgKind::Overflow) {
+                self.at(At::Expr(arg.expr));
+                let text = expr_string(arg.expr, &self.tree.file.text);
+                return Err(self.error(format!("expected integer; found {text}")));
+            }
+            values.push(match (self.eval_arg(dot, arg)?, &arg.kind) {
+                // Go converts a number constant to the parameter's type.
+                (Value::Int(number), ArgKind::Constant(_)) if duration => Value::Named(NamedInt {
+                    of: IntType::Duration,
+                    number,
+                }),
+                // One written as a float is an integer constant too when it is whole.
+                (Value::Float(float), ArgKind::Constant(_))
+                    if integer && float.fract() == 0.0 && float.abs() < 9.2e18 =>
+                {
+                    let number = float as i64;
+                    if duration {
+                        Value::Named(NamedInt {
+                            of: IntType::Duration,
+                            number,
+                        })
+                    } else {
+                        Value::Int(number)
+                    }
+                }
+                (value, _) => value,
+            });
         }
         values.extend(last);
+        // Like Go, an error after the call is at the argument evaluated last (a chain
+        // on this result reports its errors there too) unless it says otherwise.
         match ((method.call)(receiver, name, &values), args.first()) {
             (Ok(value), _) => Ok((value, false)),
+            // Go rejects a method it cannot call (more than one result) before calling it.
+            (Err(message), _)
+                if message.starts_with("invalid function signature for ")
+                    || message.ends_with("return values; should be 1 or 2") =>
+            {
+                Err(self.error(message))
+            }
             // Go converts a piped argument before the call, where it stands.
             (Err(message), _)
                 if piped_only
@@ -715,29 +780,24 @@ impl<'t> Exec<'t> {
         }
     }
 
-    /// A method of `time.Time` (`.Created.Format "2006-01-02"`, `.Created.Year`, ...).
+    /// A method of `time.Time` (`.Created.Format "2006-01-02"`, `.Created.Year`, ...): a
+    /// value method like the others.
     fn call_time_method(
         &mut self,
         dot: &Value,
-        (time, receiver_type): (&Time, &str),
+        (time, receiver_type): (&Rc<Time>, &str),
         name: &str,
         args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<(Value, bool)> {
-        let node = self.node;
-        let mut values = Vec::new();
-        for arg in args.iter().skip(1) {
-            values.push(self.eval_arg(dot, arg)?);
-        }
-        values.extend(last);
-        self.node = node;
-        match time_method(time, name, &values) {
-            Some(Ok(value)) => Ok((value, false)),
-            Some(Err(message)) => Err(self.error(message)),
-            None => Err(self.error(format!(
-                "can't evaluate field {name} in type {receiver_type}"
-            ))),
-        }
+        let receiver = Value::Time(Rc::clone(time));
+        self.call_value_method(
+            dot,
+            (&receiver, receiver_type.to_string()),
+            name,
+            args,
+            last,
+        )
     }
 
     /// Evaluates an argument as Go does for an `interface{}` parameter.
@@ -959,7 +1019,7 @@ impl<'t> Exec<'t> {
             Expr::Nil(_) => format!("cannot assign nil to {expected}"),
             Expr::Bool(..) | Expr::Number(..) | Expr::String(..) => match expected {
                 "string" => format!("expected string; found {text}"),
-                "int" | "int64" | "int32" | "uint" | "uint64" => {
+                "int" | "int64" | "int32" | "uint" | "uint64" | "time.Duration" => {
                     format!("expected integer; found {text}")
                 }
                 "bool" => format!("expected bool; found {text}"),
@@ -1013,13 +1073,30 @@ impl<'t> Exec<'t> {
 }
 
 /// The node Go evaluates last for an argument (where its conversion error is reported): the
-/// argument itself, or for a parenthesised pipeline the last argument of its last command.
+/// argument itself, or for a parenthesised pipeline the last argument of its last command
+/// (also under a chain's fields).
 fn last_evaluated(expr: &Expr) -> &Expr {
     match expr {
         Expr::Pipe(_, pipe) => match pipe.commands.last().and_then(|command| command.args.last()) {
             Some(inner) => last_evaluated(inner),
             None => expr,
         },
+        // Go's chain evaluates its operand and then reads fields without moving on.
+        Expr::Chain(_, inner, _) => last_evaluated(inner),
         other => other,
+    }
+}
+
+/// Whether a chain's operand is a parenthesised `$.CurrentContainer` (or `.CurrentContainer`
+/// of the root): a pipeline of one command that reads that field last.
+fn ends_in_current_container(expr: &Expr) -> bool {
+    let Expr::Pipe(_, pipe) = expr else {
+        return false;
+    };
+    match pipe.commands.last().map(|command| command.args.as_slice()) {
+        Some([Expr::Variable(_, _, fields) | Expr::Field(_, fields)]) => fields
+            .last()
+            .is_some_and(|field| field == "CurrentContainer"),
+        _ => false,
     }
 }
