@@ -505,7 +505,7 @@ impl<'t> Exec<'t> {
         let receiver = self.eval_arg(dot, inner)?;
         if matches!(receiver, Value::Nil) && ends_in_current_container(inner.expr) {
             // docker-gen's nil `*RuntimeContainer` keeps its type through the parentheses.
-            let first = fields.first().copied().unwrap_or_default();
+            let first = fields.first().map_or("", |field| field.name);
             return Err(self.error(format!(
                 "nil pointer evaluating *context.RuntimeContainer.{first}"
             )));
