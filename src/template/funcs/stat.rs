@@ -68,23 +68,17 @@ impl Drop for Scope {
 /// Whether `path` exists (following links), as Go's `os.Stat` decides: not found is
 /// `Ok(false)`, other failures are errors.
 pub fn exists(path: &str) -> std::io::Result<bool> {
-    let known = ANSWERS.with(|answers| {
-        let mut answers = answers.borrow_mut();
-        answers.as_mut().map(|answers| answers.lookup(path))
-    });
-    match known {
-        Some(Some(answer)) => Ok(answer),
-        Some(None) => {
-            let answer = stat(path)?;
-            ANSWERS.with(|answers| {
-                if let Some(answers) = answers.borrow_mut().as_mut() {
-                    answers.paths.insert(path.into(), answer);
-                }
-            });
-            Ok(answer)
-        }
+    ANSWERS.with(|answers| match answers.borrow_mut().as_mut() {
+        Some(answers) => match answers.lookup(path) {
+            Some(answer) => Ok(answer),
+            None => {
+                let answer = stat(path)?;
+                answers.paths.insert(path.into(), answer);
+                Ok(answer)
+            }
+        },
         None => stat(path),
-    }
+    })
 }
 
 fn stat(path: &str) -> std::io::Result<bool> {

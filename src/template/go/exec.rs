@@ -483,7 +483,7 @@ impl<'t> Exec<'t> {
             return Ok(Value::Missing);
         };
         let addressable = self.dot_addressable;
-        self.eval_field_chain(dot, (dot.clone(), addressable), fields, args, last)
+        self.eval_field_chain(dot, (dot.clone(), addressable, None), fields, args, last)
     }
 
     fn eval_chain_node(
@@ -503,15 +503,10 @@ impl<'t> Exec<'t> {
         }
         // Like Go, field errors are then reported at the last node evaluated inside.
         let receiver = self.eval_arg(dot, inner)?;
-        if matches!(receiver, Value::Nil) && ends_in_current_container(inner.expr) {
-            // docker-gen's nil `*RuntimeContainer` keeps its type through the parentheses.
-            let first = fields.first().map_or("", |field| field.name);
-            return Err(self.error(format!(
-                "nil pointer evaluating *context.RuntimeContainer.{first}"
-            )));
-        }
         let addressable = self.addressable;
-        self.eval_field_chain(dot, (receiver, addressable), fields, args, last)
+        // A field keeps its type through the parentheses (a nil `.CurrentContainer`).
+        let reached_by = last_field(inner.expr);
+        self.eval_field_chain(dot, (receiver, addressable, reached_by), fields, args, last)
     }
 
     fn eval_variable_node(
@@ -531,15 +526,15 @@ impl<'t> Exec<'t> {
             self.addressable = addressable;
             return Ok(value);
         }
-        self.eval_field_chain(dot, (value, addressable), fields, args, last)
+        self.eval_field_chain(dot, (value, addressable, None), fields, args, last)
     }
 
-    /// Evaluates `.A.B.C` on `receiver` (with its addressability); leaves the result's
-    /// addressability in `self.addressable`.
+    /// Evaluates `.A.B.C` on `receiver` (with its addressability, and the field it is the
+    /// value of, if any); leaves the result's addressability in `self.addressable`.
     fn eval_field_chain(
         &mut self,
         dot: &Value,
-        (mut receiver, mut addressable): (Value, bool),
+        (mut receiver, mut addressable, mut previous): (Value, bool, Option<&'t str>),
         fields: &'t [Field<'t>],
         args: &'t [Arg<'t>],
         last: Option<Value>,
@@ -548,7 +543,6 @@ impl<'t> Exec<'t> {
             self.addressable = addressable;
             return Ok(receiver);
         };
-        let mut previous = None;
         let mut in_interface = false;
         for field in leading {
             (receiver, in_interface, addressable) = self.eval_field(
@@ -1087,16 +1081,16 @@ fn last_evaluated(expr: &Expr) -> &Expr {
     }
 }
 
-/// Whether a chain's operand is a parenthesised `$.CurrentContainer` (or `.CurrentContainer`
-/// of the root): a pipeline of one command that reads that field last.
-fn ends_in_current_container(expr: &Expr) -> bool {
+/// The field a parenthesised pipeline ends in (`($.CurrentContainer)` gives
+/// `CurrentContainer`): the type of the value it yields in Go's error messages.
+fn last_field(expr: &Expr) -> Option<&str> {
     let Expr::Pipe(_, pipe) = expr else {
-        return false;
+        return None;
     };
     match pipe.commands.last().map(|command| command.args.as_slice()) {
-        Some([Expr::Variable(_, _, fields) | Expr::Field(_, fields)]) => fields
-            .last()
-            .is_some_and(|field| field == "CurrentContainer"),
-        _ => false,
+        Some([Expr::Variable(_, _, fields) | Expr::Field(_, fields)]) => {
+            fields.last().map(|field| field.as_str())
+        }
+        _ => None,
     }
 }
