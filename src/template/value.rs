@@ -232,6 +232,12 @@ impl Entries {
         self.0.borrow().contains_key(key)
     }
 
+    /// The entries, borrowed in place until the guard is dropped (a read of a field chain
+    /// that clones only the value it ends in). Nothing may change the map meanwhile.
+    pub fn borrow(&self) -> std::cell::Ref<'_, Pairs> {
+        std::cell::Ref::map(self.0.borrow(), |pairs| &**pairs)
+    }
+
     /// `get` with a hint of where the key is (see `Pairs::get_hinted`).
     pub fn get_hinted(&self, key: &str, hint: &Cell<u32>) -> Option<Value> {
         self.0.borrow().get_hinted(key, hint).cloned()

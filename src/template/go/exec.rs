@@ -158,7 +158,10 @@ impl<'t> Exec<'t> {
         ))
     }
 
-    #[inline]
+    // Always inlined in optimised builds (it is a store); in debug builds that would grow
+    // the frames of the recursive walk past the nesting test's stack.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn at(&mut self, node: At<'t>) {
         self.node = node;
     }
@@ -352,7 +355,8 @@ impl<'t> Exec<'t> {
     }
 
     /// Sets a variable (`$x := v`, `$x = v` or a range variable).
-    #[inline]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn assign(&mut self, slot: Slot<'t>, value: Value, addressable: bool) -> Run<()> {
         let var = match slot {
             Slot::At(index) => self.vars.get_mut(self.vars_base + index),
@@ -376,7 +380,8 @@ impl<'t> Exec<'t> {
     }
 
     /// A variable's value and whether it is addressable.
-    #[inline]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn var_value(&self, slot: Slot<'t>) -> Run<(Value, bool)> {
         let var = match slot {
             Slot::At(index) => self.vars.get(self.vars_base + index),
@@ -483,6 +488,11 @@ impl<'t> Exec<'t> {
             return Ok(Value::Missing);
         };
         let addressable = self.dot_addressable;
+        if !has_args(args, &last) {
+            if let Some(found) = read_in_place(dot, addressable, false, fields) {
+                return Ok(self.chain_result(found));
+            }
+        }
         self.eval_field_chain(dot, (dot.clone(), addressable, None), fields, args, last)
     }
 
@@ -520,6 +530,13 @@ impl<'t> Exec<'t> {
         let ArgKind::Variable(slot, fields) = &arg.kind else {
             return Ok(Value::Missing);
         };
+        if let (Slot::At(index), false) = (slot, fields.is_empty() || has_args(args, &last)) {
+            if let Some(var) = self.vars.get(self.vars_base + index) {
+                if let Some(found) = read_in_place(&var.value, var.addressable, false, fields) {
+                    return Ok(self.chain_result(found));
+                }
+            }
+        }
         let (value, addressable) = self.var_value(*slot)?;
         if fields.is_empty() {
             self.not_a_function(args, &last)?;
@@ -527,6 +544,18 @@ impl<'t> Exec<'t> {
             return Ok(value);
         }
         self.eval_field_chain(dot, (value, addressable, None), fields, args, last)
+    }
+
+    /// The value a field chain ends in, as `eval_field_chain` leaves it: the result's
+    /// addressability in `self.addressable`, a nil read from an `interface{}` slot unwrapped.
+    #[inline(always)]
+    fn chain_result(&mut self, (value, addressable, in_interface): (Value, bool, bool)) -> Value {
+        self.addressable = addressable && !in_interface;
+        if in_interface {
+            from_interface(value, "any")
+        } else {
+            value
+        }
     }
 
     /// Evaluates `.A.B.C` on `receiver` (with its addressability, and the field it is the
@@ -565,13 +594,8 @@ impl<'t> Exec<'t> {
             previous,
             in_interface,
         )?;
-        self.addressable = final_addressable && !in_interface;
         // Go unwraps an `interface{}` result: a nil held there is the invalid value.
-        Ok(if in_interface {
-            from_interface(value, "any")
-        } else {
-            value
-        })
+        Ok(self.chain_result((value, final_addressable, in_interface)))
     }
 
     /// Go's `evalField`: a method of the root or a time, a struct field or a map key. The
@@ -1063,6 +1087,57 @@ impl<'t> Exec<'t> {
             Err(Flow::Error(message)) => Err(format!("template: {message}")),
             Err(Flow::Break | Flow::Continue) => Ok(Value::str(inner.out)),
         }
+    }
+}
+
+/// Whether a command passes arguments to its first word (`.Method a`, `x | .Method`).
+#[inline(always)]
+fn has_args(args: &[Arg<'_>], last: &Option<Value>) -> bool {
+    args.len() > 1 || last.is_some()
+}
+
+/// The common case of a field chain without arguments, read without copying what it passes
+/// through: map keys, exported struct fields, the root's `Env`, `Docker` and
+/// `CurrentContainer`. Gives the value it ends in, whether that is addressable and whether
+/// it was read from an `interface{}` slot, as `Exec::eval_field` does step by step; `None`
+/// for anything else (methods, nil receivers, errors), which `eval_field_chain` then decides.
+fn read_in_place(
+    receiver: &Value,
+    addressable: bool,
+    in_interface: bool,
+    fields: &[Field<'_>],
+) -> Option<(Value, bool, bool)> {
+    let Some((field, rest)) = fields.split_first() else {
+        return Some((receiver.clone(), addressable, in_interface));
+    };
+    match receiver {
+        Value::Missing => Some((Value::Missing, false, false)),
+        Value::Map(map) => {
+            let pairs = map.entries.borrow();
+            match pairs.get_hinted(field.name, &field.hint) {
+                Some(value) => read_in_place(value, false, is_interface_elem(map.elem), rest),
+                None => Some((Value::Missing, false, false)),
+            }
+        }
+        Value::Record(record) if field.name.as_bytes().first()?.is_ascii_uppercase() => {
+            let value = record.field(field.name)?;
+            read_in_place(value, addressable || record.is_pointer(), false, rest)
+        }
+        Value::Containers(containers) => {
+            let globals = &containers.globals;
+            let value = match field.name {
+                "Env" => &globals.env,
+                "Docker" => &globals.docker,
+                "CurrentContainer" => &globals.current_container,
+                _ => return None,
+            };
+            // The fields of a nil `CurrentContainer` are an error naming its type.
+            if matches!(value, Value::Nil) && !rest.is_empty() {
+                return None;
+            }
+            read_in_place(value, false, false, rest)
+        }
+        _ => None,
     }
 }
 
