@@ -130,23 +130,34 @@ fn group(
     separator: Option<&str>,
 ) -> Result<BTreeMap<Key, Vec<Value>>, String> {
     let mut groups: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
-    let mut add = |piece: &str, item: &Value| match groups.get_mut(piece) {
+    let mut add = |piece: &str, whole: &Key, item: &Value| match groups.get_mut(piece) {
         Some(members) => members.push(item.clone()),
         None => {
-            groups.insert(piece.into(), vec![item.clone()]);
+            groups.insert(group_key(piece, whole), vec![item.clone()]);
         }
     };
     visit_groups(name, entries, key_of, separator, &mut add)?;
     Ok(groups)
 }
 
-/// Hands each item to `add` with each of its group names, in list order.
+/// A group name as a map key: the item's whole value shared when the name is all of it.
+fn group_key(piece: &str, whole: &Key) -> Key {
+    // `piece` is a part of `whole`: the same length means the same string.
+    if piece.len() == whole.len() {
+        whole.clone()
+    } else {
+        piece.into()
+    }
+}
+
+/// Hands each item to `add` with each of its group names (and the whole value they come
+/// from), in list order.
 fn visit_groups(
     name: &str,
     entries: &Value,
     key_of: &dyn Fn(&Value) -> Result<Value, String>,
     separator: Option<&str>,
-    add: &mut dyn FnMut(&str, &Value),
+    add: &mut dyn FnMut(&str, &Key, &Value),
 ) -> Result<(), String> {
     let items = array_values(name, entries)?;
     for item in items {
@@ -160,12 +171,13 @@ fn visit_groups(
         match separator {
             // Go's strings.Split with a separator is Rust's split.
             Some(separator) if !separator.is_empty() => {
-                text.split(separator).for_each(|piece| add(piece, item));
+                text.split(separator)
+                    .for_each(|piece| add(piece, text, item));
             }
             Some(_) => go_split(text, "", -1)
                 .iter()
-                .for_each(|piece| add(piece, item)),
-            None => add(text, item),
+                .for_each(|piece| add(piece, text, item)),
+            None => add(text, text, item),
         }
     }
     Ok(())
@@ -217,9 +229,9 @@ pub fn group_by_keys(values: &[Value]) -> FuncResult {
     let path = args::string(&values[1])?;
     // Only the names: no member lists are built.
     let mut names: Vec<Key> = Vec::new();
-    let mut add = |piece: &str, _: &Value| {
+    let mut add = |piece: &str, whole: &Key, _: &Value| {
         if let Err(at) = names.binary_search_by(|name| (**name).cmp(piece)) {
-            names.insert(at, piece.into());
+            names.insert(at, group_key(piece, whole));
         }
     };
     visit_groups(

@@ -77,6 +77,16 @@ pub fn sprintln(values: &[Value]) -> String {
 /// `fmt.Sprintf(format, args...)`.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut printer = Printer::default();
+    // Sized for the common case, strings put in a format, so the buffer grows at most once
+    // more: growing it step by step cost more than the formatting.
+    let strings: usize = args
+        .iter()
+        .map(|arg| match arg {
+            Value::Str(text) => text.len(),
+            _ => 8,
+        })
+        .sum();
+    printer.buf.reserve(format.len() + strings);
     printer.do_printf(format, args);
     printer.buf
 }
