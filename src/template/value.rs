@@ -137,6 +137,18 @@ impl Pairs {
         self.0.get(index)
     }
 
+    /// Pairs from entries already sorted by key without duplicates (a merge of two maps'
+    /// entries); debug builds check it.
+    pub fn from_sorted(entries: Vec<(Key, Value)>) -> Pairs {
+        debug_assert!(entries.windows(2).all(|pair| pair[0].0 < pair[1].0));
+        Pairs(entries)
+    }
+
+    /// The entries in key order, taken out.
+    pub fn into_vec(self) -> Vec<(Key, Value)> {
+        self.0
+    }
+
     /// The entries in key order.
     pub fn iter(&self) -> std::slice::Iter<'_, (Key, Value)> {
         self.0.iter()

@@ -131,31 +131,36 @@ fn mergo_empty(value: &Value) -> bool {
 /// missing or empty in the target (or always, with `overwrite`). Without `overwrite` a nil
 /// source entry is skipped, also when the target lacks the key, as mergo does.
 fn merge_into(target: &mut Pairs, source: &Map, overwrite: bool, depth: usize) {
-    for (key, incoming) in args::map_entries(source).iter() {
+    // Both sides are sorted by key: one pass over them, no insertion shifts.
+    let source = args::map_entries(source);
+    let mut old = std::mem::take(target).into_vec().into_iter().peekable();
+    let mut merged = Vec::with_capacity(old.len() + source.len());
+    for (key, incoming) in source.iter() {
+        while let Some(entry) = old.next_if(|(existing, _)| existing < key) {
+            merged.push(entry);
+        }
+        let existing = old.next_if(|(existing, _)| existing == key);
         if !overwrite && args::is_nil(incoming) {
+            merged.extend(existing);
             continue;
         }
-        match (target.get(key), incoming) {
-            (Some(Value::Map(existing)), Value::Map(nested))
+        let value = match (existing, incoming) {
+            (Some((_, Value::Map(existing))), Value::Map(nested))
                 if depth < 100
                     && args::is_iface_elem(existing.elem)
                     && args::is_iface_elem(nested.elem) =>
             {
-                let mut entries = args::map_clone_entries(existing);
+                let mut entries = args::map_clone_entries(&existing);
                 merge_into(&mut entries, nested, overwrite, depth + 1);
-                let merged = args::map_store(existing, entries);
-                target.insert(key.clone(), merged);
+                args::map_store(&existing, entries)
             }
-            (Some(existing), _) => {
-                if overwrite || mergo_empty(existing) {
-                    target.insert(key.clone(), incoming.clone());
-                }
-            }
-            (None, _) => {
-                target.insert(key.clone(), incoming.clone());
-            }
-        }
+            (Some((_, existing)), _) if !overwrite && !mergo_empty(&existing) => existing,
+            _ => incoming.clone(),
+        };
+        merged.push((key.clone(), value));
     }
+    merged.extend(old);
+    *target = Pairs::from_sorted(merged);
 }
 
 fn merge_all(name: &str, values: &[Value], overwrite: bool) -> FuncResult {
