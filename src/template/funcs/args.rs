@@ -223,12 +223,7 @@ pub fn kind_name(value: &Value) -> &'static str {
         Value::Str(_) => "string",
         Value::List(_) => "slice",
         Value::Map(_) => "map",
-        Value::Record(record)
-            if record.type_name == "RuntimeContainer"
-                || record.type_name == crate::template::funcs::semver::VERSION_TYPE =>
-        {
-            "ptr"
-        }
+        Value::Record(record) if record.is_pointer() => "ptr",
         Value::Record(_) | Value::Time(_) => "struct",
         Value::Containers(_) => "ptr",
     }

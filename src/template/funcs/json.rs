@@ -93,10 +93,12 @@ impl Encoder {
                 let form = record.string_form.as_deref().unwrap_or_default();
                 write_string(&mut self.out, form, self.escape_html);
             }
+            // Unexported fields (a `*time.Location`'s) are left out.
             Value::Record(record) => {
                 let entries: Vec<(&str, &Value)> = record
                     .fields
                     .iter()
+                    .filter(|(key, _)| !key.starts_with(|c: char| c.is_ascii_lowercase()))
                     .map(|(key, value)| (*key, value))
                     .collect();
                 self.object(&entries, depth)?;

@@ -8,7 +8,8 @@
 //! keeps its offset and zone name and whether it is in Go's `time.Local` (which also a time
 //! matching the local zone at its instant is taken to be), so `Add`, `AddDate` and
 //! `dateModify` follow the local daylight-saving rules and `.Location` says `Local` as in Go.
-//! `.Location` is a `*time.Location` value (a record printing as its name) that `.In` takes.
+//! `.Location` is a `*time.Location` value (a record printing as its name, with Go's
+//! unexported fields for `%#v`: its zones, transitions and cache) that `.In` takes.
 //! The executor calls time methods like other value methods (`time_method_params` first).
 //! `now` carries Go's monotonic clock reading (` m=+0.001234567` when printed), which only
 //! `Add` and `dateModify` keep. Reads the clock; nothing else.
@@ -21,7 +22,7 @@ use crate::log::{civil_from_days, days_from_civil};
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::zoneinfo::{self, Location};
 use crate::template::value::{
-    IntType, NamedInt, Record, Time, MONTH_NAMES as MONTHS, WEEKDAY_NAMES as DAYS,
+    IntType, List, NamedInt, Record, Time, MONTH_NAMES as MONTHS, WEEKDAY_NAMES as DAYS,
 };
 use crate::template::Value;
 
@@ -444,6 +445,14 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
 /// Go's type name of the value `Time.Location` returns.
 pub const LOCATION_TYPE: &str = "*time.Location";
 
+/// Go's type of a location's `cacheZone` field, a pointer into its zones. A record of this
+/// type without fields is a nil pointer.
+pub const ZONE_POINTER_TYPE: &str = "*time.zone";
+
+/// Go's first and last instants (`alpha`, `omega`), where a location's rules begin and end.
+const ALPHA: i64 = i64::MIN;
+const OMEGA: i64 = i64::MAX;
+
 /// Where a time's clock is read, as far as a template can tell: Go's `time.Local`, UTC, or a
 /// fixed zone (its offset east of UTC and its zone name, empty for a bare offset).
 enum ZoneKind {
@@ -468,23 +477,27 @@ fn zone_kind(time: &Time) -> ZoneKind {
     ZoneKind::Fixed(offset, if bare { String::new() } else { name })
 }
 
-/// A `*time.Location` value: a record with Go's (unexported) field names that prints as
-/// its name (`Location.String`). Its `zone` field tells the kinds apart (for `Time.In`):
-/// `true` for `time.Local`, nil for UTC, the offset in seconds for a fixed zone.
+thread_local! {
+    /// Go's `time.Local`, made once: `Time.In` knows it by identity.
+    static LOCAL_LOCATION: Value = new_location(&ZoneKind::Local);
+}
+
+/// A `*time.Location` value: a record with Go's (unexported) fields, which `%#v` and `%d`
+/// show and JSON and YAML leave out, that prints as its name (`Location.String`).
 ///
 /// A location is a pointer in Go and `eq` compares pointers: the same location is the same
 /// value here too (kept per thread, a few per template at most). Go also shares one
 /// location among the times parsed with the same whole-hour offset.
 fn location_value(kind: &ZoneKind) -> Value {
-    type Key = (u8, i64, String);
+    type Key = (i64, String);
     thread_local! {
         static LOCATIONS: std::cell::RefCell<Vec<(Key, Value)>> =
             const { std::cell::RefCell::new(Vec::new()) };
     }
     let key: Key = match kind {
-        ZoneKind::Local => (0, 0, String::new()),
-        ZoneKind::Utc => (1, 0, String::new()),
-        ZoneKind::Fixed(offset, name) => (2, *offset, name.clone()),
+        ZoneKind::Local => return LOCAL_LOCATION.with(Value::clone),
+        ZoneKind::Utc => (0, "UTC".to_string()),
+        ZoneKind::Fixed(offset, name) => (*offset, name.clone()),
     };
     LOCATIONS.with(|cache| {
         let mut cache = cache.borrow_mut();
@@ -499,37 +512,141 @@ fn location_value(kind: &ZoneKind) -> Value {
     })
 }
 
+/// Go's `time.zone` (`name`, `offset`, `isDST`), as a record of `type_name`.
+fn zone_record(type_name: &'static str, name: &str, offset: i64, is_dst: bool) -> Value {
+    Value::Record(Rc::new(Record {
+        type_name,
+        fields: vec![
+            ("name", Value::str(name)),
+            ("offset", Value::Int(offset)),
+            ("isDST", Value::Bool(is_dst)),
+        ],
+        string_form: None,
+    }))
+}
+
+/// Go's `time.zoneTrans`: a transition instant, the index of the zone from then, and the
+/// zone file's standard/wall and UT/local indicators.
+fn transition_record((when, index, isstd, isutc): (i64, usize, bool, bool)) -> Value {
+    Value::Record(Rc::new(Record {
+        type_name: "time.zoneTrans",
+        fields: vec![
+            ("when", named(IntType::Int64, when)),
+            ("index", named(IntType::Uint64, index as i64)),
+            ("isstd", Value::Bool(isstd)),
+            ("isutc", Value::Bool(isutc)),
+        ],
+        string_form: None,
+    }))
+}
+
+/// The fields of Go's location: UTC has no zones (and an empty cache); a fixed zone has one
+/// zone from Go's first instant on; the local zone holds its zone file, with the cache Go
+/// fills for the time it loads it.
 fn new_location(kind: &ZoneKind) -> Value {
-    let (name, zone) = match kind {
-        ZoneKind::Local => (zoneinfo::local_name().to_string(), Value::Bool(true)),
-        ZoneKind::Utc => ("UTC".to_string(), Value::Nil),
-        ZoneKind::Fixed(offset, name) => (name.clone(), Value::Int(*offset)),
+    let list = |elem: &'static str, items: Vec<Value>| {
+        let is_nil = items.is_empty();
+        Value::List(Rc::new(List {
+            elem,
+            items,
+            is_nil,
+        }))
     };
+    let no_zone = || {
+        Value::Record(Rc::new(Record {
+            type_name: ZONE_POINTER_TYPE,
+            fields: Vec::new(),
+            string_form: None,
+        }))
+    };
+    let (name, zones, transitions, extend, cache) = match kind {
+        ZoneKind::Utc => (
+            "UTC".to_string(),
+            Vec::new(),
+            Vec::new(),
+            String::new(),
+            (0, 0, no_zone()),
+        ),
+        ZoneKind::Fixed(offset, name) => (
+            name.clone(),
+            vec![zone_record("time.zone", name, *offset, false)],
+            vec![transition_record((ALPHA, 0, false, false))],
+            String::new(),
+            (
+                ALPHA,
+                OMEGA,
+                zone_record(ZONE_POINTER_TYPE, name, *offset, false),
+            ),
+        ),
+        ZoneKind::Local => {
+            let local = zoneinfo::local();
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_secs() as i64);
+            // Go caches the zone of the moment it loads the file, if one holds then.
+            let cache = match local.transition_parts().next() {
+                Some((first, ..)) if first <= now => {
+                    let found = local.lookup(now);
+                    let zone =
+                        zone_record(ZONE_POINTER_TYPE, &found.name, found.offset, found.is_dst);
+                    (found.start, found.end, zone)
+                }
+                _ => (0, 0, no_zone()),
+            };
+            (
+                zoneinfo::local_name().to_string(),
+                local
+                    .zone_parts()
+                    .map(|(name, offset, is_dst)| zone_record("time.zone", name, offset, is_dst))
+                    .collect(),
+                local.transition_parts().map(transition_record).collect(),
+                local.extend().to_string(),
+                cache,
+            )
+        }
+    };
+    let (cache_start, cache_end, cache_zone) = cache;
     Value::Record(Rc::new(Record {
         type_name: LOCATION_TYPE,
         fields: vec![
             ("name", Value::str(name.as_str())),
-            ("zone", zone),
-            ("tx", Value::Nil),
-            ("extend", Value::str("")),
-            ("cacheStart", Value::Int(0)),
-            ("cacheEnd", Value::Int(0)),
-            ("cacheZone", Value::Nil),
+            ("zone", list("time.zone", zones)),
+            ("tx", list("time.zoneTrans", transitions)),
+            ("extend", Value::str(extend)),
+            ("cacheStart", named(IntType::Int64, cache_start)),
+            ("cacheEnd", named(IntType::Int64, cache_end)),
+            ("cacheZone", cache_zone),
         ],
         string_form: Some(name),
     }))
 }
 
-/// The kind of a `location_value`.
+/// The kind of a `location_value`: the local one is known by identity, UTC has no zones.
 fn location_kind(record: &Record) -> ZoneKind {
+    let is_local = LOCAL_LOCATION.with(|local| match local {
+        Value::Record(local) => std::ptr::eq(Rc::as_ptr(local), record),
+        _ => false,
+    });
+    if is_local {
+        return ZoneKind::Local;
+    }
     let name = match record.field("name") {
         Some(Value::Str(name)) => name.to_string(),
         _ => String::new(),
     };
-    match record.field("zone") {
-        Some(Value::Bool(true)) => ZoneKind::Local,
-        Some(Value::Int(offset)) => ZoneKind::Fixed(*offset, name),
-        _ => ZoneKind::Utc,
+    let offset = match record.field("zone") {
+        Some(Value::List(zones)) => zones.items.first().and_then(|zone| match zone {
+            Value::Record(zone) => match zone.field("offset") {
+                Some(Value::Int(offset)) => Some(*offset),
+                _ => None,
+            },
+            _ => None,
+        }),
+        _ => None,
+    };
+    match offset {
+        Some(offset) => ZoneKind::Fixed(offset, name),
+        None => ZoneKind::Utc,
     }
 }
 

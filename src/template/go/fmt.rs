@@ -4,8 +4,22 @@
 //! It owns value-to-text formatting (verbs, flags, width, precision, Go's float and quoting
 //! rules) and must never evaluate templates or fail: bad input becomes Go's `%!` text.
 
-use crate::template::value::{IntType, NamedInt};
+use std::rc::Rc;
+
+use crate::template::funcs::sprig_date::{LOCATION_TYPE, ZONE_POINTER_TYPE};
+use crate::template::value::{IntType, NamedInt, Record};
 use crate::template::Value;
+
+/// The address Go prints for a pointer that tinygen keeps as a shared record (a
+/// `*time.Location`, a location's `*time.zone`): the record's own, 0 for a nil `*time.zone`
+/// (one without fields). `None` for the other records.
+fn pointer_address(record: &Rc<Record>) -> Option<u64> {
+    match record.type_name {
+        ZONE_POINTER_TYPE if record.fields.is_empty() => Some(0),
+        LOCATION_TYPE | ZONE_POINTER_TYPE => Some(Rc::as_ptr(record) as usize as u64),
+        _ => None,
+    }
+}
 
 /// `fmt.Sprint` of one value as an action prints it: `<no value>` for a missing value.
 pub fn sprint_value(value: &Value) -> String {
@@ -424,7 +438,12 @@ impl Printer {
                 return;
             }
             'p' => {
-                self.bad_verb(verb, Some(arg));
+                match arg {
+                    Value::Record(record) if pointer_address(record).is_some() => {
+                        self.fmt_pointer(arg, pointer_address(record).unwrap_or(0), verb)
+                    }
+                    _ => self.bad_verb(verb, Some(arg)),
+                }
                 return;
             }
             _ => {}
@@ -469,6 +488,14 @@ impl Printer {
         if depth > 0 && self.handle_methods(value, verb) {
             return;
         }
+        if let Value::Record(record) = value {
+            match pointer_address(record) {
+                Some(address) if depth > 0 || address == 0 => {
+                    return self.fmt_pointer(value, address, verb);
+                }
+                _ => {}
+            }
+        }
         if self.flags.sharp_v && verb == 'v' && !self.erroring && self.go_syntax(value, depth) {
             return;
         }
@@ -500,7 +527,8 @@ impl Printer {
             Value::Record(record) => {
                 // A pointer to a struct operand prints as `&{...}`; nested pointers would
                 // print as addresses, which tinygen replaces with the struct.
-                if depth == 0 && record.is_pointer() && !self.indirect_top {
+                let pointer = record.is_pointer() || record.type_name == ZONE_POINTER_TYPE;
+                if depth == 0 && pointer && !self.indirect_top {
                     self.buf.push('&');
                 }
                 self.buf.push('{');
@@ -587,6 +615,39 @@ impl Printer {
             _ => return false,
         }
         true
+    }
+
+    /// Go's `fmtPointer`: a pointer inside a composite (or a nil one) prints as its address.
+    fn fmt_pointer(&mut self, value: &Value, address: u64, verb: char) {
+        let address = address as i64;
+        match verb {
+            'v' if self.flags.sharp_v => {
+                self.buf.push('(');
+                self.buf.push_str(&value.go_type());
+                self.buf.push_str(")(");
+                if address == 0 {
+                    self.buf.push_str("nil");
+                } else {
+                    self.fmt_0x64(address, true);
+                }
+                self.buf.push(')');
+            }
+            'v' if address == 0 => self.pad("<nil>"),
+            'v' | 'p' => self.fmt_0x64(address, !self.flags.sharp),
+            'b' => self.integer(address, 2, verb, false),
+            'o' => self.integer(address, 8, verb, false),
+            'd' => self.integer(address, 10, verb, false),
+            'x' | 'X' => self.integer(address, 16, verb, verb == 'X'),
+            _ => self.bad_verb(verb, Some(value)),
+        }
+    }
+
+    /// Go's `fmt0x64`: hex digits, with `0x` in front when asked.
+    fn fmt_0x64(&mut self, number: i64, leading_0x: bool) {
+        let sharp = self.flags.sharp;
+        self.flags.sharp = leading_0x;
+        self.integer(number, 16, 'v', false);
+        self.flags.sharp = sharp;
     }
 
     fn go_syntax_items(&mut self, items: &[Value], depth: usize) {
