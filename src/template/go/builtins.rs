@@ -57,6 +57,8 @@ pub(super) fn arity(name: &str) -> Option<(usize, bool)> {
         "date_modify" | "must_date_modify" | "mustAppend" | "mustChunk" | "mustHas"
         | "mustPrepend" | "sprigContains" | "sprigSplit" | "trimall" => (2, false),
         "date_in_zone" | "sprigReplace" | "sprigSplitn" => (3, false),
+        // Its first argument is converted by the executor, after Go's count check.
+        "derivePassword" => (5, false),
         _ => return None,
     })
 }
