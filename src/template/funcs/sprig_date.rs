@@ -213,6 +213,7 @@ pub fn time_method_params(name: &str) -> Option<usize> {
         "Format" | "Add" | "Sub" | "After" | "Before" | "Equal" | "Compare" | "Truncate"
         | "Round" | "In" => Some(1),
         "AddDate" => Some(3),
+        "AppendFormat" => Some(2),
         _ => None,
     }
 }
@@ -301,6 +302,37 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 "wrong type for value; expected string; got {}",
                 other.go_type()
             )),
+        }),
+        // A `[]byte` (nil, or one a Marshal method made) with the formatted time after it.
+        "AppendFormat" => want(2).and_then(|()| {
+            let (mut bytes, nil) = match &values[0] {
+                Value::Nil | Value::Missing => (Vec::new(), true),
+                Value::List(list) if list.elem == "uint8" => (list.items.clone(), list.is_nil),
+                other => {
+                    return Err(format!(
+                        "wrong type for value; expected []uint8; got {}",
+                        other.go_type()
+                    ))
+                }
+            };
+            let text = match &values[1] {
+                Value::Str(layout) => format_in_zone(layout, seconds, nanos, offset, &zone),
+                Value::Nil | Value::Missing => {
+                    return Err("invalid value; expected string".to_string())
+                }
+                other => {
+                    return Err(format!(
+                        "wrong type for value; expected string; got {}",
+                        other.go_type()
+                    ))
+                }
+            };
+            // Appending nothing to a nil slice leaves it nil.
+            if nil && text.is_empty() {
+                return Ok(Value::nil_list("uint8"));
+            }
+            bytes.extend(text.bytes().map(|byte| Value::Int(i64::from(byte))));
+            Ok(Value::list("uint8", bytes))
         }),
         "Unix" => want(0).map(|()| named(IntType::Int64, seconds)),
         "UnixMilli" => want(0).map(|()| {
@@ -652,6 +684,12 @@ fn location_kind(record: &Record) -> ZoneKind {
 
 fn named(of: IntType, number: i64) -> Value {
     Value::Named(NamedInt { of, number })
+}
+
+/// Whether the first parameter of method `name` of `receiver` is a `[]byte`
+/// (`Time.AppendFormat`): the executor passes nil to it as a nil `[]uint8`.
+pub fn takes_bytes(receiver: &Value, name: &str) -> bool {
+    matches!(receiver, Value::Time(_)) && name == "AppendFormat"
 }
 
 /// The number of parameters of a method of `time.Duration`, `None` when there is none.

@@ -743,6 +743,12 @@ impl<'t> Exec<'t> {
                         Value::Int(number)
                     }
                 }
+                // Go converts nil to a `[]byte` parameter's nil slice (`Time.AppendFormat`).
+                (Value::Nil | Value::Missing, _)
+                    if values.is_empty() && sprig_date::takes_bytes(receiver, name) =>
+                {
+                    Value::nil_list("uint8")
+                }
                 (value, _) => value,
             });
         }
@@ -1030,11 +1036,14 @@ impl<'t> Exec<'t> {
                     None => matches!(value, Value::Nil | Value::Missing),
                 })
         });
-        // Go checks the argument count, and converts a piped final value, at the function's
-        // name before calling it.
+        // Go checks the argument count at the function's name before calling it, and
+        // converts a piped final value where the explicit arguments left it.
         let piped = conversion.is_some() && culprit.is_none() && values.len() > explicit.len();
         if piped || message.starts_with("wrong number of args for ") {
-            self.at(At::Expr(ident));
+            self.at(match explicit.last() {
+                Some(arg) if piped => At::Expr(last_evaluated(arg.expr)),
+                _ => At::Expr(ident),
+            });
             return self.error(message);
         }
         let (Some((expected, _)), Some(index)) = (conversion, culprit) else {

@@ -10,6 +10,17 @@ use crate::template::funcs::sprig_date::{LOCATION_TYPE, ZONE_POINTER_TYPE};
 use crate::template::value::{IntType, NamedInt, Record};
 use crate::template::Value;
 
+/// The bytes of a `[]byte` value (a list of `uint8` numbers).
+pub fn byte_items(items: &[Value]) -> Vec<u8> {
+    items
+        .iter()
+        .map(|item| match item {
+            Value::Int(byte) => *byte as u8,
+            _ => 0,
+        })
+        .collect()
+}
+
 /// The address Go prints for a pointer that tinygen keeps as a shared record (a
 /// `*time.Location`, a location's `*time.zone`): the record's own, 0 for a nil `*time.zone`
 /// (one without fields). `None` for the other records.
@@ -544,6 +555,15 @@ impl Printer {
                 }
                 self.buf.push('}');
             }
+            // A `[]byte` prints as text for the string verbs (Go's `fmtBytes`).
+            Value::List(list) if list.elem == "uint8" && matches!(verb, 's' | 'q' | 'x' | 'X') => {
+                let bytes = byte_items(&list.items);
+                match verb {
+                    's' => self.fmt_s(&String::from_utf8_lossy(&bytes)),
+                    'q' => self.fmt_q(&String::from_utf8_lossy(&bytes)),
+                    _ => self.fmt_sx(&bytes, verb == 'X'),
+                }
+            }
             Value::List(list) => self.print_items(&list.items, verb, depth),
             // docker-gen's root is a pointer to a slice of pointers; Go would print the
             // element addresses, which no template can rely on. tinygen prints the structs.
@@ -565,6 +585,26 @@ impl Printer {
     /// scalar. False for scalars, which the ordinary verbs print.
     fn go_syntax(&mut self, value: &Value, depth: usize) -> bool {
         match value {
+            // A `[]byte` operand is `[]byte{0x32, ...}`, one inside a composite `[]uint8{...}`.
+            Value::List(list) if list.elem == "uint8" => {
+                self.buf
+                    .push_str(if depth == 0 { "[]byte" } else { "[]uint8" });
+                if list.is_nil {
+                    self.buf.push_str("(nil)");
+                    return true;
+                }
+                self.buf.push('{');
+                for (index, item) in list.items.iter().enumerate() {
+                    if index > 0 {
+                        self.buf.push_str(", ");
+                    }
+                    match item {
+                        Value::Int(byte) => self.fmt_0x64(*byte, true),
+                        other => self.print_value(other, 'v', depth + 1),
+                    }
+                }
+                self.buf.push('}');
+            }
             Value::List(list) if list.is_nil => {
                 self.buf.push_str(&format!("{}(nil)", value.go_type()));
             }
@@ -945,8 +985,8 @@ impl Printer {
         match verb {
             'v' if self.flags.sharp_v => self.fmt_q(text),
             'v' | 's' => self.fmt_s(text),
-            'x' => self.fmt_sx(text, false),
-            'X' => self.fmt_sx(text, true),
+            'x' => self.fmt_sx(text.as_bytes(), false),
+            'X' => self.fmt_sx(text.as_bytes(), true),
             'q' => self.fmt_q(text),
             _ => self.bad_verb(verb, Some(&Value::str(text))),
         }
@@ -978,8 +1018,7 @@ impl Printer {
         self.pad(&quoted);
     }
 
-    fn fmt_sx(&mut self, text: &str, upper: bool) {
-        let bytes = text.as_bytes();
+    fn fmt_sx(&mut self, bytes: &[u8], upper: bool) {
         let length = self
             .flags
             .precision
