@@ -653,6 +653,22 @@ fn new_location(kind: &ZoneKind) -> Value {
     }))
 }
 
+/// A new `*time.Location` with Go's zero fields (what sprig's `deepCopy` makes of one): it
+/// prints as an empty name and works as UTC.
+pub fn zero_location() -> Value {
+    let Value::Record(utc) = new_location(&ZoneKind::Utc) else {
+        return Value::Nil;
+    };
+    let mut record = (*utc).clone();
+    for (field, value) in &mut record.fields {
+        if *field == "name" {
+            *value = Value::str("");
+        }
+    }
+    record.string_form = Some(String::new());
+    Value::Record(Rc::new(record))
+}
+
 /// The kind of a `location_value`: the local one is known by identity, UTC has no zones.
 fn location_kind(record: &Record) -> ZoneKind {
     let is_local = LOCAL_LOCATION.with(|local| match local {
