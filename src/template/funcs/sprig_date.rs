@@ -1872,4 +1872,40 @@ mod tests {
             matches!(wrong, Some(Err(m)) if m.ends_with("expected *time.Location; got string"))
         );
     }
+
+    #[test]
+    fn locations_keep_their_kind_and_identity() {
+        let kind_of = |value: &Value| match value {
+            Value::Record(record) => match location_kind(record) {
+                ZoneKind::Local => "Local".to_string(),
+                ZoneKind::Utc => "UTC".to_string(),
+                ZoneKind::Fixed(offset, name) => format!("{offset} {name:?}"),
+            },
+            other => panic!("not a location: {other:?}"),
+        };
+        let local = location_value(&ZoneKind::Local);
+        let utc = location_value(&ZoneKind::Utc);
+        let fixed = location_value(&ZoneKind::Fixed(-19_800, String::new()));
+        assert_eq!(kind_of(&local), "Local");
+        assert_eq!(kind_of(&utc), "UTC");
+        assert_eq!(kind_of(&fixed), "-19800 \"\"");
+        assert_eq!(kind_of(&zero_location()), "UTC");
+        // The same location is the same value (Go compares pointers).
+        let (Value::Record(a), Value::Record(b)) = (&local, &location_value(&ZoneKind::Local))
+        else {
+            panic!("not records");
+        };
+        assert!(Rc::ptr_eq(a, b));
+        // A copy of the local location's fields is not the local location.
+        let copy = Value::Record(Rc::new((**a).clone()));
+        assert_ne!(kind_of(&copy), "Local");
+        // UTC has no zones and a nil cache; a fixed zone one zone from Go's first instant.
+        let field = |value: &Value, name: &str| match value {
+            Value::Record(record) => record.field(name).cloned(),
+            _ => None,
+        };
+        assert!(matches!(field(&utc, "zone"), Some(Value::List(list)) if list.is_nil));
+        assert!(matches!(field(&utc, "cacheZone"), Some(Value::Record(r)) if r.fields.is_empty()));
+        assert!(matches!(field(&fixed, "tx"), Some(Value::List(list)) if list.items.len() == 1));
+    }
 }
