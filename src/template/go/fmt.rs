@@ -449,11 +449,13 @@ impl Printer {
                 return;
             }
             'p' => {
-                match arg {
-                    Value::Record(record) if pointer_address(record).is_some() => {
-                        self.fmt_pointer(arg, pointer_address(record).unwrap_or(0), verb)
-                    }
-                    _ => self.bad_verb(verb, Some(arg)),
+                let address = match arg {
+                    Value::Record(record) => pointer_address(record),
+                    _ => None,
+                };
+                match address {
+                    Some(address) => self.fmt_pointer(arg, address, verb),
+                    None => self.bad_verb(verb, Some(arg)),
                 }
                 return;
             }
@@ -537,7 +539,8 @@ impl Printer {
             }
             Value::Record(record) => {
                 // A pointer to a struct operand prints as `&{...}`; nested pointers would
-                // print as addresses, which tinygen replaces with the struct.
+                // print as addresses, which tinygen replaces with the struct (but for
+                // locations, see `pointer_address`).
                 let pointer = record.is_pointer() || record.type_name == ZONE_POINTER_TYPE;
                 if depth == 0 && pointer && !self.indirect_top {
                     self.buf.push('&');
