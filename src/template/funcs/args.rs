@@ -223,12 +223,7 @@ pub fn kind_name(value: &Value) -> &'static str {
         Value::Str(_) => "string",
         Value::List(_) => "slice",
         Value::Map(_) => "map",
-        Value::Record(record)
-            if record.type_name == "RuntimeContainer"
-                || record.type_name == crate::template::funcs::semver::VERSION_TYPE =>
-        {
-            "ptr"
-        }
+        Value::Record(record) if record.is_pointer() => "ptr",
         Value::Record(_) | Value::Time(_) => "struct",
         Value::Containers(_) => "ptr",
     }
@@ -319,10 +314,14 @@ pub fn empty(value: &Value) -> bool {
     }
 }
 
-/// Sprig's `strval`: strings as they are, Stringers via String, anything else via `%v`.
+/// Sprig's `strval`: strings and `[]byte` as they are, Stringers via String, anything else
+/// via `%v`.
 pub fn strval(value: &Value) -> String {
     match value {
         Value::Str(text) => text.to_string(),
+        Value::List(list) if list.elem == "uint8" => {
+            String::from_utf8_lossy(&crate::template::go::fmt::byte_items(&list.items)).into_owned()
+        }
         Value::Missing => sprint_value(&Value::Nil),
         other => sprint_value(other),
     }

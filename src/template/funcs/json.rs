@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::template::funcs::args::{self, arity, FuncResult};
-use crate::template::funcs::semver;
+use crate::template::funcs::{encoding, semver};
 use crate::template::Value;
 
 /// Encodes `value` like Go's `json.Marshal` (or `MarshalIndent(v, "", "  ")` when `pretty`);
@@ -70,6 +70,11 @@ impl Encoder {
             }
             Value::Str(text) => write_string(&mut self.out, text, self.escape_html),
             Value::Time(time) => write_string(&mut self.out, &time.rfc3339, self.escape_html),
+            // A `[]byte` is its base64 text.
+            Value::List(list) if list.elem == "uint8" && !list.is_nil => {
+                let bytes = crate::template::go::fmt::byte_items(&list.items);
+                write_string(&mut self.out, &encoding::base64_of(&bytes), false);
+            }
             Value::List(list) => {
                 if list.is_nil {
                     self.out.push_str("null");
@@ -93,10 +98,12 @@ impl Encoder {
                 let form = record.string_form.as_deref().unwrap_or_default();
                 write_string(&mut self.out, form, self.escape_html);
             }
+            // Unexported fields (a `*time.Location`'s) are left out.
             Value::Record(record) => {
                 let entries: Vec<(&str, &Value)> = record
                     .fields
                     .iter()
+                    .filter(|(key, _)| !key.starts_with(|c: char| c.is_ascii_lowercase()))
                     .map(|(key, value)| (*key, value))
                     .collect();
                 self.object(&entries, depth)?;

@@ -8,7 +8,8 @@
 //! keeps its offset and zone name and whether it is in Go's `time.Local` (which also a time
 //! matching the local zone at its instant is taken to be), so `Add`, `AddDate` and
 //! `dateModify` follow the local daylight-saving rules and `.Location` says `Local` as in Go.
-//! `.Location` is a `*time.Location` value (a record printing as its name) that `.In` takes.
+//! `.Location` is a `*time.Location` value (a record printing as its name, with Go's
+//! unexported fields for `%#v`: its zones, transitions and cache) that `.In` takes.
 //! The executor calls time methods like other value methods (`time_method_params` first).
 //! `now` carries Go's monotonic clock reading (` m=+0.001234567` when printed), which only
 //! `Add` and `dateModify` keep. Reads the clock; nothing else.
@@ -21,7 +22,7 @@ use crate::log::{civil_from_days, days_from_civil};
 use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::zoneinfo::{self, Location};
 use crate::template::value::{
-    IntType, NamedInt, Record, Time, MONTH_NAMES as MONTHS, WEEKDAY_NAMES as DAYS,
+    IntType, List, NamedInt, Record, Time, MONTH_NAMES as MONTHS, WEEKDAY_NAMES as DAYS,
 };
 use crate::template::Value;
 
@@ -212,6 +213,7 @@ pub fn time_method_params(name: &str) -> Option<usize> {
         "Format" | "Add" | "Sub" | "After" | "Before" | "Equal" | "Compare" | "Truncate"
         | "Round" | "In" => Some(1),
         "AddDate" => Some(3),
+        "AppendFormat" => Some(2),
         _ => None,
     }
 }
@@ -300,6 +302,37 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                 "wrong type for value; expected string; got {}",
                 other.go_type()
             )),
+        }),
+        // A `[]byte` (nil, or one a Marshal method made) with the formatted time after it.
+        "AppendFormat" => want(2).and_then(|()| {
+            let (mut bytes, nil) = match &values[0] {
+                Value::Nil | Value::Missing => (Vec::new(), true),
+                Value::List(list) if list.elem == "uint8" => (list.items.clone(), list.is_nil),
+                other => {
+                    return Err(format!(
+                        "wrong type for value; expected []uint8; got {}",
+                        other.go_type()
+                    ))
+                }
+            };
+            let text = match &values[1] {
+                Value::Str(layout) => format_in_zone(layout, seconds, nanos, offset, &zone),
+                Value::Nil | Value::Missing => {
+                    return Err("invalid value; expected string".to_string())
+                }
+                other => {
+                    return Err(format!(
+                        "wrong type for value; expected string; got {}",
+                        other.go_type()
+                    ))
+                }
+            };
+            // Appending nothing to a nil slice leaves it nil.
+            if nil && text.is_empty() {
+                return Ok(Value::nil_list("uint8"));
+            }
+            bytes.extend(text.bytes().map(|byte| Value::Int(i64::from(byte))));
+            Ok(Value::list("uint8", bytes))
         }),
         "Unix" => want(0).map(|()| named(IntType::Int64, seconds)),
         "UnixMilli" => want(0).map(|()| {
@@ -444,6 +477,14 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
 /// Go's type name of the value `Time.Location` returns.
 pub const LOCATION_TYPE: &str = "*time.Location";
 
+/// Go's type of a location's `cacheZone` field, a pointer into its zones. A record of this
+/// type without fields is a nil pointer.
+pub const ZONE_POINTER_TYPE: &str = "*time.zone";
+
+/// Go's first and last instants (`alpha`, `omega`), where a location's rules begin and end.
+const ALPHA: i64 = i64::MIN;
+const OMEGA: i64 = i64::MAX;
+
 /// Where a time's clock is read, as far as a template can tell: Go's `time.Local`, UTC, or a
 /// fixed zone (its offset east of UTC and its zone name, empty for a bare offset).
 enum ZoneKind {
@@ -468,23 +509,27 @@ fn zone_kind(time: &Time) -> ZoneKind {
     ZoneKind::Fixed(offset, if bare { String::new() } else { name })
 }
 
-/// A `*time.Location` value: a record with Go's (unexported) field names that prints as
-/// its name (`Location.String`). Its `zone` field tells the kinds apart (for `Time.In`):
-/// `true` for `time.Local`, nil for UTC, the offset in seconds for a fixed zone.
+thread_local! {
+    /// Go's `time.Local`, made once: `Time.In` knows it by identity.
+    static LOCAL_LOCATION: Value = new_location(&ZoneKind::Local);
+}
+
+/// A `*time.Location` value: a record with Go's (unexported) fields, which `%#v` and `%d`
+/// show and JSON and YAML leave out, that prints as its name (`Location.String`).
 ///
 /// A location is a pointer in Go and `eq` compares pointers: the same location is the same
 /// value here too (kept per thread, a few per template at most). Go also shares one
 /// location among the times parsed with the same whole-hour offset.
 fn location_value(kind: &ZoneKind) -> Value {
-    type Key = (u8, i64, String);
+    type Key = (i64, String);
     thread_local! {
         static LOCATIONS: std::cell::RefCell<Vec<(Key, Value)>> =
             const { std::cell::RefCell::new(Vec::new()) };
     }
     let key: Key = match kind {
-        ZoneKind::Local => (0, 0, String::new()),
-        ZoneKind::Utc => (1, 0, String::new()),
-        ZoneKind::Fixed(offset, name) => (2, *offset, name.clone()),
+        ZoneKind::Local => return LOCAL_LOCATION.with(Value::clone),
+        ZoneKind::Utc => (0, "UTC".to_string()),
+        ZoneKind::Fixed(offset, name) => (*offset, name.clone()),
     };
     LOCATIONS.with(|cache| {
         let mut cache = cache.borrow_mut();
@@ -499,42 +544,168 @@ fn location_value(kind: &ZoneKind) -> Value {
     })
 }
 
+/// Go's `time.zone` (`name`, `offset`, `isDST`), as a record of `type_name`.
+fn zone_record(type_name: &'static str, name: &str, offset: i64, is_dst: bool) -> Value {
+    Value::Record(Rc::new(Record {
+        type_name,
+        fields: vec![
+            ("name", Value::str(name)),
+            ("offset", Value::Int(offset)),
+            ("isDST", Value::Bool(is_dst)),
+        ],
+        string_form: None,
+    }))
+}
+
+/// Go's `time.zoneTrans`: a transition instant, the index of the zone from then, and the
+/// zone file's standard/wall and UT/local indicators.
+fn transition_record((when, index, isstd, isutc): (i64, usize, bool, bool)) -> Value {
+    Value::Record(Rc::new(Record {
+        type_name: "time.zoneTrans",
+        fields: vec![
+            ("when", named(IntType::Int64, when)),
+            ("index", named(IntType::Uint64, index as i64)),
+            ("isstd", Value::Bool(isstd)),
+            ("isutc", Value::Bool(isutc)),
+        ],
+        string_form: None,
+    }))
+}
+
+/// The fields of Go's location: UTC has no zones (and an empty cache); a fixed zone has one
+/// zone from Go's first instant on; the local zone holds its zone file, with the cache Go
+/// fills for the time it loads it.
 fn new_location(kind: &ZoneKind) -> Value {
-    let (name, zone) = match kind {
-        ZoneKind::Local => (zoneinfo::local_name().to_string(), Value::Bool(true)),
-        ZoneKind::Utc => ("UTC".to_string(), Value::Nil),
-        ZoneKind::Fixed(offset, name) => (name.clone(), Value::Int(*offset)),
+    let list = |elem: &'static str, items: Vec<Value>| {
+        let is_nil = items.is_empty();
+        Value::List(Rc::new(List {
+            elem,
+            items,
+            is_nil,
+        }))
     };
+    let no_zone = || {
+        Value::Record(Rc::new(Record {
+            type_name: ZONE_POINTER_TYPE,
+            fields: Vec::new(),
+            string_form: None,
+        }))
+    };
+    let (name, zones, transitions, extend, cache) = match kind {
+        ZoneKind::Utc => (
+            "UTC".to_string(),
+            Vec::new(),
+            Vec::new(),
+            String::new(),
+            (0, 0, no_zone()),
+        ),
+        ZoneKind::Fixed(offset, name) => (
+            name.clone(),
+            vec![zone_record("time.zone", name, *offset, false)],
+            vec![transition_record((ALPHA, 0, false, false))],
+            String::new(),
+            (
+                ALPHA,
+                OMEGA,
+                zone_record(ZONE_POINTER_TYPE, name, *offset, false),
+            ),
+        ),
+        ZoneKind::Local => {
+            let local = zoneinfo::local();
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_secs() as i64);
+            // Go caches the zone of the moment it loads the file, if one holds then.
+            let cache = match local.transition_parts().next() {
+                Some((first, ..)) if first <= now => {
+                    let found = local.lookup(now);
+                    let zone =
+                        zone_record(ZONE_POINTER_TYPE, &found.name, found.offset, found.is_dst);
+                    (found.start, found.end, zone)
+                }
+                _ => (0, 0, no_zone()),
+            };
+            (
+                zoneinfo::local_name().to_string(),
+                local
+                    .zone_parts()
+                    .map(|(name, offset, is_dst)| zone_record("time.zone", name, offset, is_dst))
+                    .collect(),
+                local.transition_parts().map(transition_record).collect(),
+                local.extend().to_string(),
+                cache,
+            )
+        }
+    };
+    let (cache_start, cache_end, cache_zone) = cache;
     Value::Record(Rc::new(Record {
         type_name: LOCATION_TYPE,
         fields: vec![
             ("name", Value::str(name.as_str())),
-            ("zone", zone),
-            ("tx", Value::Nil),
-            ("extend", Value::str("")),
-            ("cacheStart", Value::Int(0)),
-            ("cacheEnd", Value::Int(0)),
-            ("cacheZone", Value::Nil),
+            ("zone", list("time.zone", zones)),
+            ("tx", list("time.zoneTrans", transitions)),
+            ("extend", Value::str(extend)),
+            ("cacheStart", named(IntType::Int64, cache_start)),
+            ("cacheEnd", named(IntType::Int64, cache_end)),
+            ("cacheZone", cache_zone),
         ],
         string_form: Some(name),
     }))
 }
 
-/// The kind of a `location_value`.
+/// A new `*time.Location` with Go's zero fields (what sprig's `deepCopy` makes of one): it
+/// prints as an empty name and works as UTC.
+pub fn zero_location() -> Value {
+    let Value::Record(utc) = new_location(&ZoneKind::Utc) else {
+        return Value::Nil;
+    };
+    let mut record = (*utc).clone();
+    for (field, value) in &mut record.fields {
+        if *field == "name" {
+            *value = Value::str("");
+        }
+    }
+    record.string_form = Some(String::new());
+    Value::Record(Rc::new(record))
+}
+
+/// The kind of a `location_value`: the local one is known by identity, UTC has no zones.
 fn location_kind(record: &Record) -> ZoneKind {
+    let is_local = LOCAL_LOCATION.with(|local| match local {
+        Value::Record(local) => std::ptr::eq(Rc::as_ptr(local), record),
+        _ => false,
+    });
+    if is_local {
+        return ZoneKind::Local;
+    }
     let name = match record.field("name") {
         Some(Value::Str(name)) => name.to_string(),
         _ => String::new(),
     };
-    match record.field("zone") {
-        Some(Value::Bool(true)) => ZoneKind::Local,
-        Some(Value::Int(offset)) => ZoneKind::Fixed(*offset, name),
-        _ => ZoneKind::Utc,
+    let offset = match record.field("zone") {
+        Some(Value::List(zones)) => zones.items.first().and_then(|zone| match zone {
+            Value::Record(zone) => match zone.field("offset") {
+                Some(Value::Int(offset)) => Some(*offset),
+                _ => None,
+            },
+            _ => None,
+        }),
+        _ => None,
+    };
+    match offset {
+        Some(offset) => ZoneKind::Fixed(offset, name),
+        None => ZoneKind::Utc,
     }
 }
 
 fn named(of: IntType, number: i64) -> Value {
     Value::Named(NamedInt { of, number })
+}
+
+/// Whether the first parameter of method `name` of `receiver` is a `[]byte`
+/// (`Time.AppendFormat`): the executor passes nil to it as a nil `[]uint8`.
+pub fn takes_bytes(receiver: &Value, name: &str) -> bool {
+    matches!(receiver, Value::Time(_)) && name == "AppendFormat"
 }
 
 /// The number of parameters of a method of `time.Duration`, `None` when there is none.
@@ -1700,5 +1871,41 @@ mod tests {
         assert!(
             matches!(wrong, Some(Err(m)) if m.ends_with("expected *time.Location; got string"))
         );
+    }
+
+    #[test]
+    fn locations_keep_their_kind_and_identity() {
+        let kind_of = |value: &Value| match value {
+            Value::Record(record) => match location_kind(record) {
+                ZoneKind::Local => "Local".to_string(),
+                ZoneKind::Utc => "UTC".to_string(),
+                ZoneKind::Fixed(offset, name) => format!("{offset} {name:?}"),
+            },
+            other => panic!("not a location: {other:?}"),
+        };
+        let local = location_value(&ZoneKind::Local);
+        let utc = location_value(&ZoneKind::Utc);
+        let fixed = location_value(&ZoneKind::Fixed(-19_800, String::new()));
+        assert_eq!(kind_of(&local), "Local");
+        assert_eq!(kind_of(&utc), "UTC");
+        assert_eq!(kind_of(&fixed), "-19800 \"\"");
+        assert_eq!(kind_of(&zero_location()), "UTC");
+        // The same location is the same value (Go compares pointers).
+        let (Value::Record(a), Value::Record(b)) = (&local, &location_value(&ZoneKind::Local))
+        else {
+            panic!("not records");
+        };
+        assert!(Rc::ptr_eq(a, b));
+        // A copy of the local location's fields is not the local location.
+        let copy = Value::Record(Rc::new((**a).clone()));
+        assert_ne!(kind_of(&copy), "Local");
+        // UTC has no zones and a nil cache; a fixed zone one zone from Go's first instant.
+        let field = |value: &Value, name: &str| match value {
+            Value::Record(record) => record.field(name).cloned(),
+            _ => None,
+        };
+        assert!(matches!(field(&utc, "zone"), Some(Value::List(list)) if list.is_nil));
+        assert!(matches!(field(&utc, "cacheZone"), Some(Value::Record(r)) if r.fields.is_empty()));
+        assert!(matches!(field(&fixed, "tx"), Some(Value::List(list)) if list.items.len() == 1));
     }
 }

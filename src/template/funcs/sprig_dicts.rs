@@ -7,6 +7,7 @@
 use std::rc::Rc;
 
 use crate::template::funcs::args::{self, arity, arity_min, FuncResult};
+use crate::template::funcs::sprig_date;
 use crate::template::value::{List, Map, Pairs};
 use crate::template::Value;
 
@@ -208,6 +209,10 @@ pub fn copy_value(value: &Value, depth: usize) -> Value {
             is_nil: map.is_nil,
         })),
         Value::Missing => Value::Nil,
+        // copystructure leaves a struct's unexported fields zero: a new, empty location.
+        Value::Record(record) if record.type_name == sprig_date::LOCATION_TYPE => {
+            sprig_date::zero_location()
+        }
         other => other.clone(),
     }
 }

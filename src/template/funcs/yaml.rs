@@ -57,10 +57,12 @@ fn node(value: &Value) -> Node {
         Value::Record(record) if semver::is_version(record) => Node::Scalar(Value::str(
             record.string_form.as_deref().unwrap_or_default(),
         )),
+        // Unexported fields (a `*time.Location`'s) are left out.
         Value::Record(record) => Node::Map(
             record
                 .fields
                 .iter()
+                .filter(|(name, _)| !name.starts_with(|c: char| c.is_ascii_lowercase()))
                 .map(|(name, v)| (name.to_ascii_lowercase(), v.clone()))
                 .collect(),
         ),

@@ -30,7 +30,13 @@ pub struct Location {
     transitions: Vec<(i64, usize)>,
     /// The POSIX TZ rule for instants after the last transition.
     extend: String,
+    /// The file's standard/wall and UT/local indicators, which Go gives to the transitions
+    /// in order (only printed).
+    indicators: Vec<(bool, bool)>,
 }
+
+/// A transition as Go's `zoneTrans` holds it: instant, zone index, `isstd`, `isutc`.
+pub type Transition = (i64, usize, bool, bool);
 
 /// The zone in force at an instant: abbreviation, offset, and the instants it holds from and
 /// until (Go's `lookup`).
@@ -88,6 +94,29 @@ impl Location {
             }
         }
         zone_at(zone, start, end)
+    }
+
+    /// The zones (abbreviation, offset, DST flag) as Go's `Location` holds them (printed).
+    pub fn zone_parts(&self) -> impl Iterator<Item = (&str, i64, bool)> {
+        self.zones
+            .iter()
+            .map(|z| (z.name.as_str(), z.offset, z.is_dst))
+    }
+
+    /// The transitions as Go's `Location` holds them (printed).
+    pub fn transition_parts(&self) -> impl Iterator<Item = Transition> + '_ {
+        self.transitions
+            .iter()
+            .enumerate()
+            .map(|(i, (when, zone))| {
+                let (std, utc) = self.indicators.get(i).copied().unwrap_or_default();
+                (*when, *zone, std, utc)
+            })
+    }
+
+    /// The POSIX TZ rule for instants after the last transition.
+    pub fn extend(&self) -> &str {
+        &self.extend
     }
 
     /// Go's `lookupFirstZone`: the zone for instants before the first transition.
@@ -211,8 +240,8 @@ pub fn parse_tzif(data: &[u8]) -> Option<Location> {
     let zone_data = reader.take(zone_count.checked_mul(6)?)?;
     let abbreviations = reader.take(char_count)?;
     reader.take(leap_count.checked_mul(size + 4)?)?;
-    reader.take(std_count)?;
-    reader.take(utc_count)?;
+    let std_flags = reader.take(std_count)?;
+    let utc_flags = reader.take(utc_count)?;
     let rest = reader.data;
     let extend = if rest.len() > 2 && rest[0] == b'\n' && rest[rest.len() - 1] == b'\n' {
         String::from_utf8_lossy(&rest[1..rest.len() - 1]).into_owned()
@@ -254,10 +283,15 @@ pub fn parse_tzif(data: &[u8]) -> Option<Location> {
     if transitions.is_empty() {
         transitions.push((ALPHA, 0));
     }
+    let flag = |flags: &[u8], i: usize| flags.get(i).is_some_and(|f| *f != 0);
+    let indicators = (0..time_count)
+        .map(|i| (flag(std_flags, i), flag(utc_flags, i)))
+        .collect();
     Some(Location {
         zones,
         transitions,
         extend,
+        indicators,
     })
 }
 

@@ -57,6 +57,8 @@ pub(super) fn arity(name: &str) -> Option<(usize, bool)> {
         "date_modify" | "must_date_modify" | "mustAppend" | "mustChunk" | "mustHas"
         | "mustPrepend" | "sprigContains" | "sprigSplit" | "trimall" => (2, false),
         "date_in_zone" | "sprigReplace" | "sprigSplitn" => (3, false),
+        // Its first argument is converted by the executor, after Go's count check.
+        "derivePassword" => (5, false),
         _ => return None,
     })
 }
@@ -79,7 +81,11 @@ fn len(args: &[Value]) -> Result<Value, String> {
         Value::List(list) => list.items.len(),
         Value::Map(map) => map.entries.len(),
         Value::Containers(containers) => containers.items.len(),
-        other => return Err(format!("len of type {}", other.go_type())),
+        // Go's `indirect` first: a pointer's error names the struct.
+        other => {
+            let type_name = other.go_type();
+            return Err(format!("len of type {}", type_name.trim_start_matches('*')));
+        }
     };
     Ok(Value::Int(length as i64))
 }
@@ -157,7 +163,12 @@ fn index(args: &[Value]) -> Result<Value, String> {
                     None => Value::zero_of(map.elem),
                 }
             }
-            other => return Err(format!("can't index item of type {}", other.go_type())),
+            // Go's `indirect` first: a pointer's error names the struct.
+            other => {
+                let type_name = other.go_type();
+                let type_name = type_name.trim_start_matches('*');
+                return Err(format!("can't index item of type {type_name}"));
+            }
         };
     }
     Ok(item)

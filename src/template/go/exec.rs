@@ -767,6 +767,12 @@ impl<'t> Exec<'t> {
                         Value::Int(number)
                     }
                 }
+                // Go converts nil to a `[]byte` parameter's nil slice (`Time.AppendFormat`).
+                (Value::Nil | Value::Missing, _)
+                    if values.is_empty() && sprig_date::takes_bytes(receiver, name) =>
+                {
+                    Value::nil_list("uint8")
+                }
                 (value, _) => value,
             });
         }
@@ -870,6 +876,39 @@ impl<'t> Exec<'t> {
         }
     }
 
+    /// Evaluates an argument for a `uint32` parameter (`derivePassword`'s counter) as Go's
+    /// `evalUnsignedInteger`: a number constant with a non-negative integer value is
+    /// converted (truncated to 32 bits, even one beyond int); any other constant is an
+    /// error, and so is every other value (none is a `uint32`).
+    fn eval_uint32_arg(&mut self, dot: &Value, arg: &'t Arg<'t>) -> Run<Value> {
+        self.at(At::Expr(arg.expr));
+        let text = || expr_string(arg.expr, &self.tree.file.text);
+        let number = match &arg.kind {
+            ArgKind::Constant(Value::Int(number)) => u64::try_from(*number).ok(),
+            ArgKind::Constant(Value::Float(float))
+                if float.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(float) =>
+            {
+                Some(*float as u64)
+            }
+            ArgKind::Constant(_) => None,
+            ArgKind::Overflow => parse_uint(&text()),
+            ArgKind::Nil => return Err(self.error("cannot assign nil to uint32")),
+            _ => {
+                return Err(match self.eval_arg(dot, arg)? {
+                    Value::Nil | Value::Missing => self.error("invalid value; expected uint32"),
+                    other => self.error(format!(
+                        "wrong type for value; expected uint32; got {}",
+                        other.go_type()
+                    )),
+                })
+            }
+        };
+        match number {
+            Some(number) => Ok(Value::Int(i64::from(number as u32))),
+            None => Err(self.error(format!("expected unsigned integer; found {}", text()))),
+        }
+    }
+
     /// Calls a function: `callee` is its word in the command, its name and its table entry.
     fn eval_function(
         &mut self,
@@ -923,9 +962,8 @@ impl<'t> Exec<'t> {
             }
             return Ok(value);
         }
-        let string_first = kind == Kind::Printf || kind == Kind::Eval;
         let base = self.stack.len();
-        if let Err(flow) = self.eval_args(dot, explicit, last, string_first) {
+        if let Err(flow) = self.eval_args(dot, explicit, last, kind) {
             self.stack.truncate(base);
             return Err(flow);
         }
@@ -969,11 +1007,14 @@ impl<'t> Exec<'t> {
         dot: &Value,
         explicit: &'t [Arg<'t>],
         last: Option<Value>,
-        string_first: bool,
+        kind: Kind,
     ) -> Run<()> {
+        let string_first = kind == Kind::Printf || kind == Kind::Eval;
         for (index, arg) in explicit.iter().enumerate() {
             let value = if index == 0 && string_first {
                 self.eval_string_arg(dot, arg)?
+            } else if index == 0 && kind == Kind::Uint32First {
+                self.eval_uint32_arg(dot, arg)?
             } else {
                 self.eval_arg(dot, arg)?
             };
@@ -1019,11 +1060,14 @@ impl<'t> Exec<'t> {
                     None => matches!(value, Value::Nil | Value::Missing),
                 })
         });
-        // Go checks the argument count, and converts a piped final value, at the function's
-        // name before calling it.
+        // Go checks the argument count at the function's name before calling it, and
+        // converts a piped final value where the explicit arguments left it.
         let piped = conversion.is_some() && culprit.is_none() && values.len() > explicit.len();
         if piped || message.starts_with("wrong number of args for ") {
-            self.at(At::Expr(ident));
+            self.at(match explicit.last() {
+                Some(arg) if piped => At::Expr(last_evaluated(arg.expr)),
+                _ => At::Expr(ident),
+            });
             return self.error(message);
         }
         let (Some((expected, _)), Some(index)) = (conversion, culprit) else {
@@ -1037,9 +1081,10 @@ impl<'t> Exec<'t> {
             Expr::Nil(_) => format!("cannot assign nil to {expected}"),
             Expr::Bool(..) | Expr::Number(..) | Expr::String(..) => match expected {
                 "string" => format!("expected string; found {text}"),
-                "int" | "int64" | "int32" | "uint" | "uint64" | "time.Duration" => {
+                "int" | "int64" | "int32" | "time.Duration" => {
                     format!("expected integer; found {text}")
                 }
+                "uint" | "uint64" | "uint32" => format!("expected unsigned integer; found {text}"),
                 "bool" => format!("expected bool; found {text}"),
                 "float64" | "float32" => format!("expected float; found {text}"),
                 _ => format!("can't handle {text} for arg of type {expected}"),
@@ -1139,6 +1184,23 @@ fn read_in_place(
         }
         _ => None,
     }
+}
+
+/// Go's `strconv.ParseUint(text, 0, 64)` of a number constant's text (`0x`, `0o`, `0b`
+/// and `0` prefixes, `_` separators).
+fn parse_uint(text: &str) -> Option<u64> {
+    let lower = text.to_ascii_lowercase().replace('_', "");
+    let (radix, digits) = match lower.as_bytes() {
+        [b'0', b'x', ..] => (16, &lower[2..]),
+        [b'0', b'o', ..] => (8, &lower[2..]),
+        [b'0', b'b', ..] => (2, &lower[2..]),
+        [b'0', _, ..] => (8, &lower[1..]),
+        _ => (10, lower.as_str()),
+    };
+    if digits.starts_with('+') {
+        return None;
+    }
+    u64::from_str_radix(digits, radix).ok()
 }
 
 /// The node Go evaluates last for an argument (where its conversion error is reported): the

@@ -4,8 +4,33 @@
 //! It owns value-to-text formatting (verbs, flags, width, precision, Go's float and quoting
 //! rules) and must never evaluate templates or fail: bad input becomes Go's `%!` text.
 
-use crate::template::value::{IntType, NamedInt};
+use std::rc::Rc;
+
+use crate::template::funcs::sprig_date::{LOCATION_TYPE, ZONE_POINTER_TYPE};
+use crate::template::value::{IntType, NamedInt, Record};
 use crate::template::Value;
+
+/// The bytes of a `[]byte` value (a list of `uint8` numbers).
+pub fn byte_items(items: &[Value]) -> Vec<u8> {
+    items
+        .iter()
+        .map(|item| match item {
+            Value::Int(byte) => *byte as u8,
+            _ => 0,
+        })
+        .collect()
+}
+
+/// The address Go prints for a pointer that tinygen keeps as a shared record (a
+/// `*time.Location`, a location's `*time.zone`): the record's own, 0 for a nil `*time.zone`
+/// (one without fields). `None` for the other records.
+fn pointer_address(record: &Rc<Record>) -> Option<u64> {
+    match record.type_name {
+        ZONE_POINTER_TYPE if record.fields.is_empty() => Some(0),
+        LOCATION_TYPE | ZONE_POINTER_TYPE => Some(Rc::as_ptr(record) as usize as u64),
+        _ => None,
+    }
+}
 
 /// `fmt.Sprint` of one value as an action prints it: `<no value>` for a missing value.
 pub fn sprint_value(value: &Value) -> String {
@@ -434,7 +459,14 @@ impl Printer {
                 return;
             }
             'p' => {
-                self.bad_verb(verb, Some(arg));
+                let address = match arg {
+                    Value::Record(record) => pointer_address(record),
+                    _ => None,
+                };
+                match address {
+                    Some(address) => self.fmt_pointer(arg, address, verb),
+                    None => self.bad_verb(verb, Some(arg)),
+                }
                 return;
             }
             _ => {}
@@ -479,6 +511,14 @@ impl Printer {
         if depth > 0 && self.handle_methods(value, verb) {
             return;
         }
+        if let Value::Record(record) = value {
+            match pointer_address(record) {
+                Some(address) if depth > 0 || address == 0 => {
+                    return self.fmt_pointer(value, address, verb);
+                }
+                _ => {}
+            }
+        }
         if self.flags.sharp_v && verb == 'v' && !self.erroring && self.go_syntax(value, depth) {
             return;
         }
@@ -509,8 +549,10 @@ impl Printer {
             }
             Value::Record(record) => {
                 // A pointer to a struct operand prints as `&{...}`; nested pointers would
-                // print as addresses, which tinygen replaces with the struct.
-                if depth == 0 && record.is_pointer() && !self.indirect_top {
+                // print as addresses, which tinygen replaces with the struct (but for
+                // locations, see `pointer_address`).
+                let pointer = record.is_pointer() || record.type_name == ZONE_POINTER_TYPE;
+                if depth == 0 && pointer && !self.indirect_top {
                     self.buf.push('&');
                 }
                 self.buf.push('{');
@@ -525,6 +567,15 @@ impl Printer {
                     self.print_value(item, verb, depth + 1);
                 }
                 self.buf.push('}');
+            }
+            // A `[]byte` prints as text for the string verbs (Go's `fmtBytes`).
+            Value::List(list) if list.elem == "uint8" && matches!(verb, 's' | 'q' | 'x' | 'X') => {
+                let bytes = byte_items(&list.items);
+                match verb {
+                    's' => self.fmt_s(&String::from_utf8_lossy(&bytes)),
+                    'q' => self.fmt_q(&String::from_utf8_lossy(&bytes)),
+                    _ => self.fmt_sx(&bytes, verb == 'X'),
+                }
             }
             Value::List(list) => self.print_items(&list.items, verb, depth),
             // docker-gen's root is a pointer to a slice of pointers; Go would print the
@@ -547,6 +598,26 @@ impl Printer {
     /// scalar. False for scalars, which the ordinary verbs print.
     fn go_syntax(&mut self, value: &Value, depth: usize) -> bool {
         match value {
+            // A `[]byte` operand is `[]byte{0x32, ...}`, one inside a composite `[]uint8{...}`.
+            Value::List(list) if list.elem == "uint8" => {
+                self.buf
+                    .push_str(if depth == 0 { "[]byte" } else { "[]uint8" });
+                if list.is_nil {
+                    self.buf.push_str("(nil)");
+                    return true;
+                }
+                self.buf.push('{');
+                for (index, item) in list.items.iter().enumerate() {
+                    if index > 0 {
+                        self.buf.push_str(", ");
+                    }
+                    match item {
+                        Value::Int(byte) => self.fmt_0x64(*byte, true),
+                        other => self.print_value(other, 'v', depth + 1),
+                    }
+                }
+                self.buf.push('}');
+            }
             Value::List(list) if list.is_nil => {
                 self.buf.push_str(&format!("{}(nil)", value.go_type()));
             }
@@ -597,6 +668,39 @@ impl Printer {
             _ => return false,
         }
         true
+    }
+
+    /// Go's `fmtPointer`: a pointer inside a composite (or a nil one) prints as its address.
+    fn fmt_pointer(&mut self, value: &Value, address: u64, verb: char) {
+        let address = address as i64;
+        match verb {
+            'v' if self.flags.sharp_v => {
+                self.buf.push('(');
+                self.buf.push_str(&value.go_type());
+                self.buf.push_str(")(");
+                if address == 0 {
+                    self.buf.push_str("nil");
+                } else {
+                    self.fmt_0x64(address, true);
+                }
+                self.buf.push(')');
+            }
+            'v' if address == 0 => self.pad("<nil>"),
+            'v' | 'p' => self.fmt_0x64(address, !self.flags.sharp),
+            'b' => self.integer(address, 2, verb, false),
+            'o' => self.integer(address, 8, verb, false),
+            'd' => self.integer(address, 10, verb, false),
+            'x' | 'X' => self.integer(address, 16, verb, verb == 'X'),
+            _ => self.bad_verb(verb, Some(value)),
+        }
+    }
+
+    /// Go's `fmt0x64`: hex digits, with `0x` in front when asked.
+    fn fmt_0x64(&mut self, number: i64, leading_0x: bool) {
+        let sharp = self.flags.sharp;
+        self.flags.sharp = leading_0x;
+        self.integer(number, 16, 'v', false);
+        self.flags.sharp = sharp;
     }
 
     fn go_syntax_items(&mut self, items: &[Value], depth: usize) {
@@ -894,8 +998,8 @@ impl Printer {
         match verb {
             'v' if self.flags.sharp_v => self.fmt_q(text),
             'v' | 's' => self.fmt_s(text),
-            'x' => self.fmt_sx(text, false),
-            'X' => self.fmt_sx(text, true),
+            'x' => self.fmt_sx(text.as_bytes(), false),
+            'X' => self.fmt_sx(text.as_bytes(), true),
             'q' => self.fmt_q(text),
             _ => self.bad_verb(verb, Some(&Value::str(text))),
         }
@@ -927,8 +1031,7 @@ impl Printer {
         self.pad(&quoted);
     }
 
-    fn fmt_sx(&mut self, text: &str, upper: bool) {
-        let bytes = text.as_bytes();
+    fn fmt_sx(&mut self, bytes: &[u8], upper: bool) {
         let length = self
             .flags
             .precision

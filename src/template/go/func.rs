@@ -29,6 +29,9 @@ pub enum Kind {
     Call,
     /// docker-gen's `eval`: the executor runs a template of the set.
     Eval,
+    /// sprig's `derivePassword`: the first parameter is a `uint32`, which the executor
+    /// converts a number constant to.
+    Uint32First,
 }
 
 /// One function of the table.
@@ -59,6 +62,7 @@ impl FuncTable {
             "or" => Kind::Or,
             "call" => Kind::Call,
             "eval" => Kind::Eval,
+            "derivePassword" => Kind::Uint32First,
             _ => Kind::Plain,
         };
         let entry = Entry {
