@@ -659,11 +659,30 @@ pub fn to_strings(values: &[Value]) -> FuncResult {
     Ok(Value::string_list(strslice(&values[0])))
 }
 
+/// `_0`, `_1`, ...: without `format!`, which costs more than the split at opt-level "z".
+fn index_key(index: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = index;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut key = String::with_capacity(1 + digits.len() - at);
+    key.push('_');
+    key.extend(digits[at..].iter().map(|&digit| char::from(digit)));
+    key
+}
+
 fn indexed_map(pieces: Vec<String>) -> Value {
     let entries: Pairs = pieces
         .into_iter()
         .enumerate()
-        .map(|(index, piece)| (format!("_{index}"), Value::str(piece)))
+        .map(|(index, piece)| (index_key(index), Value::str(piece)))
         .collect();
     Value::map("string", entries)
 }
@@ -705,6 +724,15 @@ pub fn hello(values: &[Value]) -> FuncResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_keys_are_go_decimal() {
+        assert_eq!(index_key(0), "_0");
+        assert_eq!(index_key(9), "_9");
+        assert_eq!(index_key(10), "_10");
+        assert_eq!(index_key(1234567), "_1234567");
+        assert_eq!(index_key(usize::MAX), format!("_{}", usize::MAX));
+    }
 
     fn text(result: FuncResult) -> String {
         match result {
