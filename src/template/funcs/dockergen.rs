@@ -19,8 +19,10 @@ fn array_values<'a>(name: &str, entries: &'a Value) -> Result<&'a [Value], Strin
     match args::items(entries) {
         Some(items) => Ok(items),
         None => {
+            // Go's `reflect.Indirect` first: a nil pointer is the invalid value.
             let kind = match entries {
                 Value::Record(_) => "struct",
+                Value::NilPointer(_) => "invalid",
                 other => args::kind_name(other),
             };
             Err(format!(
@@ -268,6 +270,10 @@ fn label_of(item: &Value, label: &str, default: Option<&Rc<str>>) -> Result<Valu
                 },
                 _ => Ok(default.map_or(Value::Nil, |text| Value::Str(text.clone()))),
             }
+        }
+        // docker-gen reads `.Labels` through the nil `*RuntimeContainer`.
+        Value::NilPointer("RuntimeContainer") => {
+            Err("runtime error: invalid memory address or nil pointer dereference".to_string())
         }
         other => Err(format!(
             "must pass an array or slice of *RuntimeContainer to 'groupByLabel'; received {}",
@@ -1040,7 +1046,7 @@ mod tests {
         let globals = Globals {
             env: Value::nil_map("string"),
             docker: Value::Nil,
-            current_container: Value::Nil,
+            current_container: Value::NilPointer("RuntimeContainer"),
         };
         Value::Containers(Rc::new(Containers {
             items,

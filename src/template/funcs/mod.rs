@@ -476,7 +476,7 @@ mod tests {
         let globals = Rc::new(Globals {
             env: Value::nil_map("string"),
             docker: Value::Nil,
-            current_container: Value::Nil,
+            current_container: Value::NilPointer("RuntimeContainer"),
         });
         let containers = Value::Containers(Rc::new(Containers {
             items: vec![container.clone(), Value::Nil],

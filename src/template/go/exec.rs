@@ -18,7 +18,7 @@ use super::node::{
 use super::{GoTemplate, Tree};
 use crate::template::funcs::sprig_date::{self, time_method_params};
 use crate::template::funcs::{method_of, Method};
-use crate::template::value::{is_interface_elem, IntType, NamedInt, Time};
+use crate::template::value::{is_interface_elem, struct_fields, IntType, NamedInt, Time};
 use crate::template::Value;
 use gotmpl::parse::{ActionNode, CommandNode, Expr, PipeNode, TemplateNode};
 use std::rc::Rc;
@@ -493,7 +493,7 @@ impl<'t> Exec<'t> {
                 return Ok(self.chain_result(found));
             }
         }
-        self.eval_field_chain(dot, (dot.clone(), addressable, None), fields, args, last)
+        self.eval_field_chain(dot, (dot.clone(), addressable), fields, args, last)
     }
 
     fn eval_chain_node(
@@ -514,9 +514,7 @@ impl<'t> Exec<'t> {
         // Like Go, field errors are then reported at the last node evaluated inside.
         let receiver = self.eval_arg(dot, inner)?;
         let addressable = self.addressable;
-        // A field keeps its type through the parentheses (a nil `.CurrentContainer`).
-        let reached_by = last_field(inner.expr);
-        self.eval_field_chain(dot, (receiver, addressable, reached_by), fields, args, last)
+        self.eval_field_chain(dot, (receiver, addressable), fields, args, last)
     }
 
     fn eval_variable_node(
@@ -543,7 +541,7 @@ impl<'t> Exec<'t> {
             self.addressable = addressable;
             return Ok(value);
         }
-        self.eval_field_chain(dot, (value, addressable, None), fields, args, last)
+        self.eval_field_chain(dot, (value, addressable), fields, args, last)
     }
 
     /// The value a field chain ends in, as `eval_field_chain` leaves it: the result's
@@ -558,12 +556,12 @@ impl<'t> Exec<'t> {
         }
     }
 
-    /// Evaluates `.A.B.C` on `receiver` (with its addressability, and the field it is the
-    /// value of, if any); leaves the result's addressability in `self.addressable`.
+    /// Evaluates `.A.B.C` on `receiver` (with its addressability); leaves the result's
+    /// addressability in `self.addressable`.
     fn eval_field_chain(
         &mut self,
         dot: &Value,
-        (mut receiver, mut addressable, mut previous): (Value, bool, Option<&'t str>),
+        (mut receiver, mut addressable): (Value, bool),
         fields: &'t [Field<'t>],
         args: &'t [Arg<'t>],
         last: Option<Value>,
@@ -574,16 +572,8 @@ impl<'t> Exec<'t> {
         };
         let mut in_interface = false;
         for field in leading {
-            (receiver, in_interface, addressable) = self.eval_field(
-                dot,
-                field,
-                &[],
-                None,
-                (receiver, addressable),
-                previous,
-                in_interface,
-            )?;
-            previous = Some(field.name);
+            (receiver, in_interface, addressable) =
+                self.eval_field(dot, field, &[], None, (receiver, addressable), in_interface)?;
         }
         let (value, in_interface, final_addressable) = self.eval_field(
             dot,
@@ -591,7 +581,6 @@ impl<'t> Exec<'t> {
             args,
             last,
             (receiver, addressable),
-            previous,
             in_interface,
         )?;
         // Go unwraps an `interface{}` result: a nil held there is the invalid value.
@@ -612,7 +601,6 @@ impl<'t> Exec<'t> {
         args: &'t [Arg<'t>],
         last: Option<Value>,
         (receiver, addressable): (Value, bool),
-        previous: Option<&str>,
         in_interface: bool,
     ) -> Run<(Value, bool, bool)> {
         let name = field.name;
@@ -635,14 +623,16 @@ impl<'t> Exec<'t> {
         };
         match &receiver {
             Value::Missing => Ok((Value::Missing, false, false)),
-            Value::Nil => {
-                // docker-gen's `.CurrentContainer` is the one nil pointer templates meet.
-                let nil_type = if previous == Some("CurrentContainer") && !in_interface {
-                    "*context.RuntimeContainer"
+            Value::Nil => Err(self.error(format!("nil pointer evaluating interface {{}}.{name}"))),
+            // A typed nil (docker-gen's `.CurrentContainer` outside a container): its struct's
+            // fields are nil dereferences, other names are not fields of the pointer type.
+            Value::NilPointer(pointee) => {
+                let type_name = type_name(&receiver);
+                Err(self.error(if struct_fields(pointee).contains(&name) {
+                    format!("nil pointer evaluating {type_name}.{name}")
                 } else {
-                    "interface {}"
-                };
-                Err(self.error(format!("nil pointer evaluating {nil_type}.{name}")))
+                    format!("can't evaluate field {name} in type {type_name}")
+                }))
             }
             Value::Containers(containers) => match name {
                 "Env" => method(self, containers.globals.env.clone()),
@@ -1176,10 +1166,6 @@ fn read_in_place(
                 "CurrentContainer" => &globals.current_container,
                 _ => return None,
             };
-            // The fields of a nil `CurrentContainer` are an error naming its type.
-            if matches!(value, Value::Nil) && !rest.is_empty() {
-                return None;
-            }
             read_in_place(value, false, false, rest)
         }
         _ => None,
@@ -1215,19 +1201,5 @@ fn last_evaluated(expr: &Expr) -> &Expr {
         // Go's chain evaluates its operand and then reads fields without moving on.
         Expr::Chain(_, inner, _) => last_evaluated(inner),
         other => other,
-    }
-}
-
-/// The field a parenthesised pipeline ends in (`($.CurrentContainer)` gives
-/// `CurrentContainer`): the type of the value it yields in Go's error messages.
-fn last_field(expr: &Expr) -> Option<&str> {
-    let Expr::Pipe(_, pipe) = expr else {
-        return None;
-    };
-    match pipe.commands.last().map(|command| command.args.as_slice()) {
-        Some([Expr::Variable(_, _, fields) | Expr::Field(_, fields)]) => {
-            fields.last().map(|field| field.as_str())
-        }
-        _ => None,
     }
 }
