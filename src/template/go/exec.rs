@@ -625,15 +625,12 @@ impl<'t> Exec<'t> {
             Value::Missing => Ok((Value::Missing, false, false)),
             Value::Nil => Err(self.error(format!("nil pointer evaluating interface {{}}.{name}"))),
             // A typed nil (docker-gen's `.CurrentContainer` outside a container): its struct's
-            // fields are nil dereferences, other names are not fields of the pointer type.
-            Value::NilPointer(pointee) => {
-                let type_name = type_name(&receiver);
-                Err(self.error(if struct_fields(pointee).contains(&name) {
-                    format!("nil pointer evaluating {type_name}.{name}")
-                } else {
-                    format!("can't evaluate field {name} in type {type_name}")
-                }))
-            }
+            // fields are nil dereferences; its methods are called (`Equals`).
+            Value::NilPointer(pointee) if struct_fields(pointee).contains(&name) => Err(self
+                .error(format!(
+                    "nil pointer evaluating {}.{name}",
+                    type_name(&receiver)
+                ))),
             Value::Containers(containers) => match name {
                 "Env" => method(self, containers.globals.env.clone()),
                 "Docker" => method(self, containers.globals.docker.clone()),
@@ -782,7 +779,8 @@ impl<'t> Exec<'t> {
             (Err(message), _)
                 if piped_only
                     && (message.starts_with("wrong type for value; ")
-                        || message.starts_with("invalid value; ")) =>
+                        || message.starts_with("invalid value; ")
+                        || message.starts_with("dereference of nil pointer ")) =>
             {
                 Err(self.error(message))
             }
@@ -1050,6 +1048,16 @@ impl<'t> Exec<'t> {
                     None => matches!(value, Value::Nil | Value::Missing),
                 })
         });
+        // Go dereferences a pointer passed to a struct parameter where the argument stands.
+        if message.starts_with("dereference of nil pointer of type ") {
+            let nil = values
+                .iter()
+                .position(|v| matches!(v, Value::NilPointer(_)));
+            if let Some(arg) = nil.and_then(|index| explicit.get(index)) {
+                self.at(At::Expr(last_evaluated(arg.expr)));
+                return self.error(message);
+            }
+        }
         // Go checks the argument count at the function's name before calling it, and
         // converts a piped final value where the explicit arguments left it.
         let piped = conversion.is_some() && culprit.is_none() && values.len() > explicit.len();
