@@ -119,8 +119,10 @@ fn root_value(json: &Json) -> Value {
     let globals = Globals {
         env,
         docker: json.get("docker").map_or(Value::Nil, to_value),
+        // Absent or null: docker-gen's nil `*RuntimeContainer`.
         current_container: json
             .get("current")
+            .filter(|current| !current.is_null())
             .map_or(Value::NilPointer("RuntimeContainer"), to_value),
     };
     Value::Containers(Rc::new(Containers {
