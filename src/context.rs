@@ -5,6 +5,8 @@
 //! and `toJson` see exactly what docker-gen exposes. It never reads Docker JSON or files.
 
 use crate::model::{Address, Container, DockerInfo, Timestamp};
+#[cfg(test)]
+use crate::template::value::{struct_fields, RUNTIME_CONTAINER_FIELDS};
 use crate::template::value::{Containers, Globals, Pairs, Record, Time, Value};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -36,7 +38,8 @@ pub fn root_from_values(
     let globals = Globals {
         env,
         docker: docker_value(docker),
-        current_container: current.unwrap_or(Value::Nil),
+        // Outside a container docker-gen's `CurrentContainer()` is a nil `*RuntimeContainer`.
+        current_container: current.unwrap_or(Value::NilPointer("RuntimeContainer")),
     };
     Value::Containers(Rc::new(Containers {
         items,
@@ -286,30 +289,11 @@ mod tests {
     fn container_fields_in_go_declaration_order() {
         let container = Container::default();
         let value = container_value(&container);
-        assert_eq!(
-            names(&value),
-            [
-                "ID",
-                "Created",
-                "Addresses",
-                "Networks",
-                "Devices",
-                "Gateway",
-                "Name",
-                "Hostname",
-                "NetworkMode",
-                "Image",
-                "Env",
-                "Volumes",
-                "Node",
-                "Labels",
-                "IP",
-                "IP6LinkLocal",
-                "IP6Global",
-                "Mounts",
-                "State"
-            ]
-        );
+        assert_eq!(names(&value), RUNTIME_CONTAINER_FIELDS);
+        assert_eq!(RUNTIME_CONTAINER_FIELDS[0], "ID");
+        assert_eq!(RUNTIME_CONTAINER_FIELDS[18], "State");
+        // A typed nil `*RuntimeContainer` knows the same fields.
+        assert_eq!(struct_fields("RuntimeContainer"), names(&value));
     }
 
     #[test]
@@ -362,5 +346,13 @@ mod tests {
         assert!(
             matches!(containers.globals.current_container.field("ID"), Some(Value::Str(id)) if &**id == "abc")
         );
+        let outside = super::root(&[], &env, &DockerInfo::default(), None);
+        let Value::Containers(outside) = outside else {
+            panic!("root is not the container list")
+        };
+        let current = &outside.globals.current_container;
+        assert!(matches!(current, Value::NilPointer("RuntimeContainer")));
+        assert_eq!(current.go_type(), "*context.RuntimeContainer");
+        assert!(!current.is_true());
     }
 }

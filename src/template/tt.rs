@@ -126,7 +126,7 @@ fn position(text: &str, offset: usize) -> String {
 /// `{Labels.com_example_role}` reaches `com.example.role`.
 pub fn to_json(value: &Value) -> Json {
     match value {
-        Value::Nil | Value::Missing => Json::Null,
+        Value::Nil | Value::Missing | Value::NilPointer(_) => Json::Null,
         Value::Bool(flag) => Json::Bool(*flag),
         Value::Int(number) => Json::from(*number),
         Value::Named(named) => Json::from(named.number),

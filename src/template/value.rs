@@ -16,6 +16,11 @@ use std::rc::Rc;
 pub enum Value {
     /// Go's nil (an untyped nil interface, a nil pointer, a nil map or slice that was asked for).
     Nil,
+    /// A typed nil pointer to the struct named like `Record::type_name` (docker-gen's
+    /// `$.CurrentContainer` outside a container, a `*context.RuntimeContainer`): false and
+    /// `<nil>` like `Nil`, but it keeps its type through variables, `interface{}` slots and
+    /// function calls (`%T`, `kindOf`, `eq` with other types, field errors).
+    NilPointer(&'static str),
     /// The result of a missing map key: prints `<no value>`, is false, becomes nil as an argument.
     Missing,
     Bool(bool),
@@ -543,6 +548,38 @@ impl Record {
     }
 }
 
+/// The exported fields of a struct type a `Value::NilPointer` points to, in declaration
+/// order (docker-gen's `RuntimeContainer`; `context.rs` builds its records with them).
+pub fn struct_fields(type_name: &str) -> &'static [&'static str] {
+    match type_name {
+        "RuntimeContainer" => &RUNTIME_CONTAINER_FIELDS,
+        _ => &[],
+    }
+}
+
+/// docker-gen's `RuntimeContainer` fields.
+pub const RUNTIME_CONTAINER_FIELDS: [&str; 19] = [
+    "ID",
+    "Created",
+    "Addresses",
+    "Networks",
+    "Devices",
+    "Gateway",
+    "Name",
+    "Hostname",
+    "NetworkMode",
+    "Image",
+    "Env",
+    "Volumes",
+    "Node",
+    "Labels",
+    "IP",
+    "IP6LinkLocal",
+    "IP6Global",
+    "Mounts",
+    "State",
+];
+
 /// Whether a list or map element type name stands for Go's `interface{}`.
 pub fn is_interface_elem(elem: &str) -> bool {
     // Byte patterns: a string comparison is a call to memcmp at opt-level "z".
@@ -580,7 +617,7 @@ impl Value {
     /// structs are true. A container list is true when it has items.
     pub fn is_true(&self) -> bool {
         match self {
-            Value::Nil | Value::Missing => false,
+            Value::Nil | Value::Missing | Value::NilPointer(_) => false,
             Value::Bool(flag) => *flag,
             Value::Int(number) => *number != 0,
             Value::Named(named) => named.number != 0,
@@ -605,6 +642,7 @@ impl Value {
             Value::List(list) => format!("[]{}", go_elem_type(list.elem)),
             Value::Map(map) => format!("map[string]{}", go_elem_type(map.elem)),
             Value::Record(record) => go_record_type(record.type_name),
+            Value::NilPointer(type_name) => go_record_type(type_name),
             Value::Time(_) => "time.Time".to_string(),
             Value::Named(named) => named.type_name().to_string(),
             Value::Containers(_) => "*context.Context".to_string(),

@@ -224,6 +224,7 @@ pub fn kind_name(value: &Value) -> &'static str {
         Value::List(_) => "slice",
         Value::Map(_) => "map",
         Value::Record(record) if record.is_pointer() => "ptr",
+        Value::NilPointer(_) => "ptr",
         Value::Record(_) | Value::Time(_) => "struct",
         Value::Containers(_) => "ptr",
     }
@@ -240,6 +241,7 @@ fn deep_equal_at(left: &Value, right: &Value, depth: usize) -> bool {
     }
     match (left, right) {
         (Value::Nil | Value::Missing, Value::Nil | Value::Missing) => true,
+        (Value::NilPointer(a), Value::NilPointer(b)) => a == b,
         (Value::Bool(a), Value::Bool(b)) => a == b,
         (Value::Int(a), Value::Int(b)) => a == b,
         (Value::Named(a), Value::Named(b)) => a == b,
@@ -300,7 +302,7 @@ pub fn strval_key(value: &Value) -> Key {
 /// Sprig's `empty`: nil, zero numbers, false, empty strings/lists/maps; structs never.
 pub fn empty(value: &Value) -> bool {
     match value {
-        Value::Nil | Value::Missing => true,
+        Value::Nil | Value::Missing | Value::NilPointer(_) => true,
         Value::Bool(flag) => !flag,
         Value::Int(number) => *number == 0,
         Value::Named(named) => named.number == 0,

@@ -19,8 +19,10 @@ fn array_values<'a>(name: &str, entries: &'a Value) -> Result<&'a [Value], Strin
     match args::items(entries) {
         Some(items) => Ok(items),
         None => {
+            // Go's `reflect.Indirect` first: a nil pointer is the invalid value.
             let kind = match entries {
                 Value::Record(_) => "struct",
+                Value::NilPointer(_) => "invalid",
                 other => args::kind_name(other),
             };
             Err(format!(
@@ -51,6 +53,43 @@ pub fn closest(values: &[Value]) -> FuncResult {
         }
     }
     Ok(Value::str(best))
+}
+
+/// Whether a value is a `*RuntimeContainer` (also a nil one).
+pub fn is_runtime_container(value: &Value) -> bool {
+    match value {
+        Value::Record(record) => record.type_name == "RuntimeContainer",
+        Value::NilPointer(pointee) => *pointee == "RuntimeContainer",
+        _ => false,
+    }
+}
+
+/// `(*RuntimeContainer).Equals(o RuntimeContainer) bool`: the same ID and image. The
+/// argument is a struct, so Go dereferences a pointer passed to it (a nil one is an error);
+/// a nil receiver panics reading its ID.
+pub fn container_equals(receiver: &Value, _: &str, values: &[Value]) -> FuncResult {
+    const TYPE: &str = "context.RuntimeContainer";
+    let other = match values.first() {
+        Some(Value::Record(record)) if record.type_name == "RuntimeContainer" => record,
+        Some(Value::NilPointer("RuntimeContainer")) => {
+            return Err(format!("dereference of nil pointer of type {TYPE}"))
+        }
+        Some(value) if !args::is_nil(value) => {
+            return Err(format!(
+                "wrong type for value; expected {TYPE}; got {}",
+                args::type_name(value)
+            ))
+        }
+        _ => return Err(format!("invalid value; expected {TYPE}")),
+    };
+    let Value::Record(this) = receiver else {
+        return Err("runtime error: invalid memory address or nil pointer dereference".to_string());
+    };
+    let same = |name: &str| match (this.field(name), other.field(name)) {
+        (Some(a), Some(b)) => args::deep_equal(a, b),
+        (a, b) => a.is_none() && b.is_none(),
+    };
+    Ok(Value::Bool(same("ID") && same("Image")))
 }
 
 /// `coalesce(args ...any)`: the first argument that is not nil.
@@ -268,6 +307,10 @@ fn label_of(item: &Value, label: &str, default: Option<&Rc<str>>) -> Result<Valu
                 },
                 _ => Ok(default.map_or(Value::Nil, |text| Value::Str(text.clone()))),
             }
+        }
+        // docker-gen reads `.Labels` through the nil `*RuntimeContainer`.
+        Value::NilPointer("RuntimeContainer") => {
+            Err("runtime error: invalid memory address or nil pointer dereference".to_string())
         }
         other => Err(format!(
             "must pass an array or slice of *RuntimeContainer to 'groupByLabel'; received {}",
@@ -1040,7 +1083,7 @@ mod tests {
         let globals = Globals {
             env: Value::nil_map("string"),
             docker: Value::Nil,
-            current_container: Value::Nil,
+            current_container: Value::NilPointer("RuntimeContainer"),
         };
         Value::Containers(Rc::new(Containers {
             items,

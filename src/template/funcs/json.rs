@@ -51,7 +51,7 @@ impl Encoder {
             return Err("json: exceeded max depth".to_string());
         }
         match value {
-            Value::Nil | Value::Missing => self.out.push_str("null"),
+            Value::Nil | Value::Missing | Value::NilPointer(_) => self.out.push_str("null"),
             Value::Bool(flag) => self.out.push_str(if *flag { "true" } else { "false" }),
             Value::Int(number) => {
                 let _ = write!(self.out, "{number}");

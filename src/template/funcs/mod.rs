@@ -49,7 +49,8 @@ pub struct Method {
 
 /// The method `name` of a value other than a `time.Time` (those are
 /// `sprig_date::time_method`), as Go's method sets have them: `String` of a named integer
-/// (`time.Month`), the methods of sprig's semantic versions. `None` when Go's value has no
+/// (`time.Month`), the methods of sprig's semantic versions, docker-gen's
+/// `RuntimeContainer.Equals`. `None` when Go's value has no
 /// such method; record fields are not methods.
 pub fn method_of(receiver: &Value, name: &str) -> Option<Method> {
     match receiver {
@@ -68,6 +69,15 @@ pub fn method_of(receiver: &Value, name: &str) -> Option<Method> {
             params: semver::method_params(record.type_name == semver::VERSION_TYPE, name)?,
             call: semver::call_method,
         }),
+        // docker-gen's `(*RuntimeContainer).Equals`, also of a nil pointer.
+        Value::Record(_) | Value::NilPointer(_)
+            if name == "Equals" && dockergen::is_runtime_container(receiver) =>
+        {
+            Some(Method {
+                params: 1,
+                call: dockergen::container_equals,
+            })
+        }
         _ => None,
     }
 }
@@ -476,7 +486,7 @@ mod tests {
         let globals = Rc::new(Globals {
             env: Value::nil_map("string"),
             docker: Value::Nil,
-            current_container: Value::Nil,
+            current_container: Value::NilPointer("RuntimeContainer"),
         });
         let containers = Value::Containers(Rc::new(Containers {
             items: vec![container.clone(), Value::Nil],
@@ -519,6 +529,7 @@ mod tests {
             Value::string_map([("k".to_string(), "v".to_string())]),
             Value::nil_map("any"),
             container,
+            Value::NilPointer("RuntimeContainer"),
             containers,
             time,
             sprig_date::now_fn(&[]).unwrap(),
@@ -634,6 +645,7 @@ mod tests {
             "MarshalText",
             "Value",
             "Scan",
+            "Equals",
             "Nope",
         ];
         let mut receivers = pool.clone();
@@ -656,8 +668,9 @@ mod tests {
                 }
             }
         }
-        // Month's String, the pointer's 21 methods and the value's 14.
-        assert_eq!(found, 1 + 21 + 14);
+        // Month's String, the pointer's 21 methods and the value's 14, a container's Equals
+        // and a nil container's.
+        assert_eq!(found, 1 + 21 + 14 + 2);
         assert!(method_of(&Value::Int(1), "String").is_none());
     }
 }

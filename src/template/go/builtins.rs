@@ -76,7 +76,7 @@ fn len(args: &[Value]) -> Result<Value, String> {
         Value::Missing => {
             return Err("reflect: call of reflect.Value.Type on zero Value".to_string())
         }
-        Value::Nil => return Err("len of nil pointer".to_string()),
+        Value::Nil | Value::NilPointer(_) => return Err("len of nil pointer".to_string()),
         Value::Str(text) => text.len(),
         Value::List(list) => list.items.len(),
         Value::Map(map) => map.entries.len(),
@@ -119,7 +119,9 @@ fn index(args: &[Value]) -> Result<Value, String> {
     }
     for index in indexes {
         item = match &item {
-            Value::Nil | Value::Missing => return Err("index of nil pointer".to_string()),
+            Value::Nil | Value::Missing | Value::NilPointer(_) => {
+                return Err("index of nil pointer".to_string())
+            }
             Value::List(list) => {
                 let at = index_arg(index, list.items.len())?;
                 let element = list
@@ -309,7 +311,7 @@ fn reflect_kind(value: &Value) -> &'static str {
         Value::List(_) => "slice",
         Value::Map(_) => "map",
         Value::Record(record) if record.is_pointer() => "ptr",
-        Value::Containers(_) => "ptr",
+        Value::Containers(_) | Value::NilPointer(_) => "ptr",
         Value::Record(_) | Value::Time(_) => "struct",
         _ => "basic",
     }
@@ -317,7 +319,7 @@ fn reflect_kind(value: &Value) -> &'static str {
 
 fn is_nil(value: &Value) -> bool {
     match value {
-        Value::Nil | Value::Missing => true,
+        Value::Nil | Value::Missing | Value::NilPointer(_) => true,
         Value::List(list) => list.is_nil,
         Value::Map(map) => map.is_nil,
         _ => false,
@@ -376,10 +378,16 @@ fn eq(args: &[Value]) -> Result<Value, String> {
     if others.is_empty() {
         return Err("missing argument for comparison".to_string());
     }
+    // Go's `basicKind` puts nil and the non-basic kinds together: nil compares with a nil
+    // pointer, map or slice; only two valid values of different kinds are an error.
+    let group = |kind| match kind {
+        Kind::Invalid => Kind::Other,
+        other => other,
+    };
     let first_kind = basic_kind(first);
     for other in others {
         let other_kind = basic_kind(other);
-        let truth = if first_kind != other_kind {
+        let truth = if group(first_kind) != group(other_kind) {
             if first_kind != Kind::Invalid && other_kind != Kind::Invalid {
                 return Err(format!(
                     "incompatible types for comparison: {} and {}",
@@ -388,8 +396,11 @@ fn eq(args: &[Value]) -> Result<Value, String> {
                 ));
             }
             false
-        } else if first_kind == Kind::Other {
-            if reflect_kind(first) != reflect_kind(other) {
+        } else if group(first_kind) == Kind::Other {
+            let can_compare = reflect_kind(first) == reflect_kind(other)
+                || first_kind == Kind::Invalid
+                || other_kind == Kind::Invalid;
+            if !can_compare {
                 return Err(format!(
                     "non-comparable types {}: {}, {}: {}",
                     sprintf("%s", std::slice::from_ref(first)),

@@ -18,7 +18,7 @@ use super::node::{
 use super::{GoTemplate, Tree};
 use crate::template::funcs::sprig_date::{self, time_method_params};
 use crate::template::funcs::{method_of, Method};
-use crate::template::value::{is_interface_elem, IntType, NamedInt, Time};
+use crate::template::value::{is_interface_elem, struct_fields, IntType, NamedInt, Time};
 use crate::template::Value;
 use gotmpl::parse::{ActionNode, CommandNode, Expr, PipeNode, TemplateNode};
 use std::rc::Rc;
@@ -42,10 +42,13 @@ pub(super) enum Flow {
 
 type Run<T> = Result<T, Flow>;
 
-/// A variable's slot: its value and whether it is addressable (see `Exec::addressable`).
+/// A variable's slot: its value, whether it is addressable (see `Exec::addressable`) and
+/// whether it holds an element of a `[]interface{}` or `map[string]interface{}` that `range`
+/// gave it (see `Exec::dot_in_interface`).
 struct Var {
     value: Value,
     addressable: bool,
+    in_interface: bool,
 }
 
 impl Var {
@@ -53,6 +56,7 @@ impl Var {
         Var {
             value: Value::Missing,
             addressable: false,
+            in_interface: false,
         }
     }
 }
@@ -80,6 +84,9 @@ pub(super) struct Exec<'t> {
     vars_base: usize,
     /// Whether dot is addressable.
     dot_addressable: bool,
+    /// Whether dot is an element of a `[]interface{}` or `map[string]interface{}` that
+    /// `range` set: Go then names its type `interface {}` in field errors.
+    dot_in_interface: bool,
     /// Whether the value evaluated last is addressable in Go (a struct field reached through
     /// a pointer, or a variable or dot holding one); only a String method with a pointer
     /// receiver cares (`{{ .Image }}` prints `repo:tag`, `{{ coalesce .Image }}` the struct).
@@ -113,6 +120,7 @@ impl<'t> Exec<'t> {
             vars,
             vars_base: 0,
             dot_addressable: false,
+            dot_in_interface: false,
             addressable: false,
             depth,
             nesting,
@@ -176,11 +184,18 @@ impl<'t> Exec<'t> {
         result
     }
 
-    /// `walk_list` with a new dot and its addressability.
-    fn walk_list_at(&mut self, dot: &Value, addressable: bool, list: &'t [Op<'t>]) -> Run<()> {
+    /// `walk_list` with a new dot, its addressability and whether it sits in an interface.
+    fn walk_list_at(
+        &mut self,
+        dot: &Value,
+        (addressable, in_interface): (bool, bool),
+        list: &'t [Op<'t>],
+    ) -> Run<()> {
         let saved = std::mem::replace(&mut self.dot_addressable, addressable);
+        let saved_interface = std::mem::replace(&mut self.dot_in_interface, in_interface);
         let result = self.walk_list(dot, list);
         self.dot_addressable = saved;
+        self.dot_in_interface = saved_interface;
         result
     }
 
@@ -220,7 +235,7 @@ impl<'t> Exec<'t> {
         let value = self.eval_pipeline(dot, &branch.pipe)?;
         if value.is_true() {
             if with {
-                self.walk_list_at(&value, self.addressable, &branch.body)
+                self.walk_list_at(&value, (self.addressable, false), &branch.body)
             } else {
                 self.walk_list(dot, &branch.body)
             }
@@ -238,6 +253,11 @@ impl<'t> Exec<'t> {
         // Elements of a typed slice are addressable; map values and interfaces are not.
         let element_addressable =
             matches!(&value, Value::List(list) if !is_interface_elem(list.elem));
+        let in_interface = match &value {
+            Value::List(list) => is_interface_elem(list.elem),
+            Value::Map(map) => is_interface_elem(map.elem),
+            _ => false,
+        };
         // Lists never change and a map is ranged over as a snapshot, so the elements are
         // read in place, one per turn.
         let map_entries = match &value {
@@ -302,7 +322,15 @@ impl<'t> Exec<'t> {
                     self.assign(*second, element.clone(), element_addressable)?;
                 }
             }
-            let result = self.walk_list_at(&element, element_addressable, &branch.body);
+            if in_interface {
+                if let Some(Slot::At(index)) = decl.last() {
+                    if let Some(var) = self.vars.get_mut(self.vars_base + index) {
+                        var.in_interface = true;
+                    }
+                }
+            }
+            let element_at = (element_addressable, in_interface);
+            let result = self.walk_list_at(&element, element_at, &branch.body);
             match result {
                 Ok(()) | Err(Flow::Continue) => {}
                 Err(Flow::Break) => break,
@@ -339,11 +367,12 @@ impl<'t> Exec<'t> {
         self.vars[base] = Var {
             value: new_dot.clone(),
             addressable,
+            in_interface: false,
         };
         let saved_base = std::mem::replace(&mut self.vars_base, base);
         let saved_tree = std::mem::replace(&mut self.tree, body.tree);
         self.depth += 1;
-        let result = self.walk_list_at(&new_dot, addressable, &body.ops);
+        let result = self.walk_list_at(&new_dot, (addressable, false), &body.ops);
         self.depth -= 1;
         self.tree = saved_tree;
         self.vars_base = saved_base;
@@ -366,6 +395,7 @@ impl<'t> Exec<'t> {
             Some(var) => {
                 var.value = value;
                 var.addressable = addressable;
+                var.in_interface = false;
                 Ok(())
             }
             None => Err(self.undefined(slot)),
@@ -390,6 +420,17 @@ impl<'t> Exec<'t> {
         match var {
             Some(var) => Ok((var.value.clone(), var.addressable)),
             None => Err(self.undefined(slot)),
+        }
+    }
+
+    /// Whether a variable holds an element `range` took out of an interface slot.
+    fn var_in_interface(&self, slot: Slot<'t>) -> bool {
+        match slot {
+            Slot::At(index) => self
+                .vars
+                .get(self.vars_base + index)
+                .is_some_and(|var| var.in_interface),
+            Slot::Undefined(_) => false,
         }
     }
 
@@ -493,7 +534,8 @@ impl<'t> Exec<'t> {
                 return Ok(self.chain_result(found));
             }
         }
-        self.eval_field_chain(dot, (dot.clone(), addressable, None), fields, args, last)
+        let receiver = (dot.clone(), addressable, self.dot_in_interface);
+        self.eval_field_chain(dot, receiver, fields, args, last)
     }
 
     fn eval_chain_node(
@@ -514,9 +556,7 @@ impl<'t> Exec<'t> {
         // Like Go, field errors are then reported at the last node evaluated inside.
         let receiver = self.eval_arg(dot, inner)?;
         let addressable = self.addressable;
-        // A field keeps its type through the parentheses (a nil `.CurrentContainer`).
-        let reached_by = last_field(inner.expr);
-        self.eval_field_chain(dot, (receiver, addressable, reached_by), fields, args, last)
+        self.eval_field_chain(dot, (receiver, addressable, false), fields, args, last)
     }
 
     fn eval_variable_node(
@@ -543,7 +583,8 @@ impl<'t> Exec<'t> {
             self.addressable = addressable;
             return Ok(value);
         }
-        self.eval_field_chain(dot, (value, addressable, None), fields, args, last)
+        let in_interface = self.var_in_interface(*slot);
+        self.eval_field_chain(dot, (value, addressable, in_interface), fields, args, last)
     }
 
     /// The value a field chain ends in, as `eval_field_chain` leaves it: the result's
@@ -558,12 +599,12 @@ impl<'t> Exec<'t> {
         }
     }
 
-    /// Evaluates `.A.B.C` on `receiver` (with its addressability, and the field it is the
-    /// value of, if any); leaves the result's addressability in `self.addressable`.
+    /// Evaluates `.A.B.C` on `receiver` (with its addressability and whether it sits in an
+    /// interface); leaves the result's addressability in `self.addressable`.
     fn eval_field_chain(
         &mut self,
         dot: &Value,
-        (mut receiver, mut addressable, mut previous): (Value, bool, Option<&'t str>),
+        (mut receiver, mut addressable, mut in_interface): (Value, bool, bool),
         fields: &'t [Field<'t>],
         args: &'t [Arg<'t>],
         last: Option<Value>,
@@ -572,18 +613,9 @@ impl<'t> Exec<'t> {
             self.addressable = addressable;
             return Ok(receiver);
         };
-        let mut in_interface = false;
         for field in leading {
-            (receiver, in_interface, addressable) = self.eval_field(
-                dot,
-                field,
-                &[],
-                None,
-                (receiver, addressable),
-                previous,
-                in_interface,
-            )?;
-            previous = Some(field.name);
+            (receiver, in_interface, addressable) =
+                self.eval_field(dot, field, &[], None, (receiver, addressable), in_interface)?;
         }
         let (value, in_interface, final_addressable) = self.eval_field(
             dot,
@@ -591,7 +623,6 @@ impl<'t> Exec<'t> {
             args,
             last,
             (receiver, addressable),
-            previous,
             in_interface,
         )?;
         // Go unwraps an `interface{}` result: a nil held there is the invalid value.
@@ -612,7 +643,6 @@ impl<'t> Exec<'t> {
         args: &'t [Arg<'t>],
         last: Option<Value>,
         (receiver, addressable): (Value, bool),
-        previous: Option<&str>,
         in_interface: bool,
     ) -> Run<(Value, bool, bool)> {
         let name = field.name;
@@ -635,15 +665,14 @@ impl<'t> Exec<'t> {
         };
         match &receiver {
             Value::Missing => Ok((Value::Missing, false, false)),
-            Value::Nil => {
-                // docker-gen's `.CurrentContainer` is the one nil pointer templates meet.
-                let nil_type = if previous == Some("CurrentContainer") && !in_interface {
-                    "*context.RuntimeContainer"
-                } else {
-                    "interface {}"
-                };
-                Err(self.error(format!("nil pointer evaluating {nil_type}.{name}")))
-            }
+            Value::Nil => Err(self.error(format!("nil pointer evaluating interface {{}}.{name}"))),
+            // A typed nil (docker-gen's `.CurrentContainer` outside a container): its struct's
+            // fields are nil dereferences; its methods are called (`Equals`).
+            Value::NilPointer(pointee) if struct_fields(pointee).contains(&name) => Err(self
+                .error(format!(
+                    "nil pointer evaluating {}.{name}",
+                    type_name(&receiver)
+                ))),
             Value::Containers(containers) => match name {
                 "Env" => method(self, containers.globals.env.clone()),
                 "Docker" => method(self, containers.globals.docker.clone()),
@@ -792,7 +821,8 @@ impl<'t> Exec<'t> {
             (Err(message), _)
                 if piped_only
                     && (message.starts_with("wrong type for value; ")
-                        || message.starts_with("invalid value; ")) =>
+                        || message.starts_with("invalid value; ")
+                        || message.starts_with("dereference of nil pointer ")) =>
             {
                 Err(self.error(message))
             }
@@ -1060,6 +1090,16 @@ impl<'t> Exec<'t> {
                     None => matches!(value, Value::Nil | Value::Missing),
                 })
         });
+        // Go dereferences a pointer passed to a struct parameter where the argument stands.
+        if message.starts_with("dereference of nil pointer of type ") {
+            let nil = values
+                .iter()
+                .position(|v| matches!(v, Value::NilPointer(_)));
+            if let Some(arg) = nil.and_then(|index| explicit.get(index)) {
+                self.at(At::Expr(last_evaluated(arg.expr)));
+                return self.error(message);
+            }
+        }
         // Go checks the argument count at the function's name before calling it, and
         // converts a piped final value where the explicit arguments left it.
         let piped = conversion.is_some() && culprit.is_none() && values.len() > explicit.len();
@@ -1176,10 +1216,6 @@ fn read_in_place(
                 "CurrentContainer" => &globals.current_container,
                 _ => return None,
             };
-            // The fields of a nil `CurrentContainer` are an error naming its type.
-            if matches!(value, Value::Nil) && !rest.is_empty() {
-                return None;
-            }
             read_in_place(value, false, false, rest)
         }
         _ => None,
@@ -1215,19 +1251,5 @@ fn last_evaluated(expr: &Expr) -> &Expr {
         // Go's chain evaluates its operand and then reads fields without moving on.
         Expr::Chain(_, inner, _) => last_evaluated(inner),
         other => other,
-    }
-}
-
-/// The field a parenthesised pipeline ends in (`($.CurrentContainer)` gives
-/// `CurrentContainer`): the type of the value it yields in Go's error messages.
-fn last_field(expr: &Expr) -> Option<&str> {
-    let Expr::Pipe(_, pipe) = expr else {
-        return None;
-    };
-    match pipe.commands.last().map(|command| command.args.as_slice()) {
-        Some([Expr::Variable(_, _, fields) | Expr::Field(_, fields)]) => {
-            fields.last().map(|field| field.as_str())
-        }
-        _ => None,
     }
 }

@@ -461,6 +461,7 @@ impl Printer {
             'p' => {
                 let address = match arg {
                     Value::Record(record) => pointer_address(record),
+                    Value::NilPointer(_) => Some(0),
                     _ => None,
                 };
                 match address {
@@ -530,6 +531,7 @@ impl Printer {
                     self.buf.push_str("<nil>");
                 }
             }
+            Value::NilPointer(_) => self.fmt_pointer(value, 0, verb),
             Value::Bool(flag) => self.fmt_bool(*flag, verb),
             Value::Int(number) => self.fmt_integer(*number, verb),
             Value::Named(named) => self.fmt_named(named, verb, value),

@@ -119,7 +119,11 @@ fn root_value(json: &Json) -> Value {
     let globals = Globals {
         env,
         docker: json.get("docker").map_or(Value::Nil, to_value),
-        current_container: json.get("current").map_or(Value::Nil, to_value),
+        // Absent or null: docker-gen's nil `*RuntimeContainer`.
+        current_container: json
+            .get("current")
+            .filter(|current| !current.is_null())
+            .map_or(Value::NilPointer("RuntimeContainer"), to_value),
     };
     Value::Containers(Rc::new(Containers {
         items: containers.iter().map(to_value).collect(),
@@ -377,7 +381,7 @@ fn garbled_templates_never_panic() {
     let globals = Globals {
         env: labels.clone(),
         docker: Value::Nil,
-        current_container: Value::Nil,
+        current_container: Value::NilPointer("RuntimeContainer"),
     };
     let root = Value::Containers(Rc::new(Containers {
         items: vec![item.clone(), item],
