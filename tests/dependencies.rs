@@ -44,6 +44,10 @@ const ALLOWED: &[(&str, &str)] = &[
         "sha2",
         "derivePassword's HMAC, sprig's sha256sum and sha512sum",
     ),
+    (
+        "sha1",
+        "docker-gen's sha1 and sprig's sha1sum (nginx-proxy's upstream and location names)",
+    ),
     // Pulled in by the above.
     ("base64", "ureq"),
     ("bytes", "ureq-proto / http"),
