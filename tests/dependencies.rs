@@ -42,7 +42,7 @@ const ALLOWED: &[(&str, &str)] = &[
     ("hmac", "sprig's derivePassword (HMAC-SHA256)"),
     (
         "sha2",
-        "derivePassword's HMAC, sprig's sha256sum and sha512sum",
+        "derivePassword's HMAC, sprig's sha256sum",
     ),
     (
         "sha1",
