@@ -40,10 +40,7 @@ const ALLOWED: &[(&str, &str)] = &[
     ("cbc", "sprig's encryptAES and decryptAES (CBC mode)"),
     ("scrypt", "sprig's derivePassword (Master Password key)"),
     ("hmac", "sprig's derivePassword (HMAC-SHA256)"),
-    (
-        "sha2",
-        "derivePassword's HMAC, sprig's sha256sum",
-    ),
+    ("sha2", "derivePassword's HMAC, sprig's sha256sum"),
     (
         "sha1",
         "docker-gen's sha1 and sprig's sha1sum (nginx-proxy's upstream and location names)",
