@@ -176,7 +176,9 @@ fn hex(bytes: &[u8]) -> String {
         digits[2 * index] = DIGITS[usize::from(byte >> 4)];
         digits[2 * index + 1] = DIGITS[usize::from(byte & 0x0f)];
     }
-    String::from_utf8_lossy(&digits[..2 * bytes.len()]).into_owned()
+    std::str::from_utf8(&digits[..2 * bytes.len()])
+        .map(str::to_owned)
+        .unwrap_or_default()
 }
 
 /// The blocks of a message padded as the SHA family pads it (`0x80`, zeros, then the bit
