@@ -65,7 +65,8 @@ pub fn is_iface_elem(elem: &str) -> bool {
     crate::template::value::is_interface_elem(elem)
 }
 
-fn wrong_type(expected: &str, value: &Value) -> String {
+/// Go's error for a value its parameter type `expected` cannot take (nil, or another type).
+pub fn wrong_type(expected: &str, value: &Value) -> String {
     if is_nil(value) {
         format!("invalid value; expected {expected}")
     } else {

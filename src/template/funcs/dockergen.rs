@@ -74,13 +74,7 @@ pub fn container_equals(receiver: &Value, _: &str, values: &[Value]) -> FuncResu
         Some(Value::NilPointer("RuntimeContainer")) => {
             return Err(format!("dereference of nil pointer of type {TYPE}"))
         }
-        Some(value) if !args::is_nil(value) => {
-            return Err(format!(
-                "wrong type for value; expected {TYPE}; got {}",
-                args::type_name(value)
-            ))
-        }
-        _ => return Err(format!("invalid value; expected {TYPE}")),
+        other => return Err(args::wrong_type(TYPE, other.unwrap_or(&Value::Nil))),
     };
     let Value::Record(this) = receiver else {
         return Err("runtime error: invalid memory address or nil pointer dereference".to_string());

@@ -293,15 +293,11 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
             Ok(bytes_value(text.as_bytes()))
         }),
         "MarshalBinary" => want(0).and_then(|()| marshal_binary(time).map(|b| bytes_value(&b))),
-        "Format" => want(1).and_then(|()| match &values[0] {
-            Value::Str(layout) => Ok(Value::str(format_in_zone(
-                layout, seconds, nanos, offset, &zone,
-            ))),
-            Value::Nil | Value::Missing => Err("invalid value; expected string".to_string()),
-            other => Err(format!(
-                "wrong type for value; expected string; got {}",
-                other.go_type()
-            )),
+        "Format" => want(1).and_then(|()| {
+            let layout = args::string(&values[0])?;
+            Ok(Value::str(format_in_zone(
+                &layout, seconds, nanos, offset, &zone,
+            )))
         }),
         // A `[]byte` (nil, or one a Marshal method made) with the formatted time after it.
         "AppendFormat" => want(2).and_then(|()| {
@@ -315,18 +311,8 @@ pub fn time_method(time: &Time, name: &str, values: &[Value]) -> Option<Result<V
                     ))
                 }
             };
-            let text = match &values[1] {
-                Value::Str(layout) => format_in_zone(layout, seconds, nanos, offset, &zone),
-                Value::Nil | Value::Missing => {
-                    return Err("invalid value; expected string".to_string())
-                }
-                other => {
-                    return Err(format!(
-                        "wrong type for value; expected string; got {}",
-                        other.go_type()
-                    ))
-                }
-            };
+            let layout = args::string(&values[1])?;
+            let text = format_in_zone(&layout, seconds, nanos, offset, &zone);
             // Appending nothing to a nil slice leaves it nil.
             if nil && text.is_empty() {
                 return Ok(Value::nil_list("uint8"));

@@ -18,10 +18,9 @@ use super::node::{
 use super::{GoTemplate, Tree};
 use crate::template::funcs::sprig_date::{self, time_method_params};
 use crate::template::funcs::{method_of, Method};
-use crate::template::value::{is_interface_elem, struct_fields, IntType, NamedInt, Time};
+use crate::template::value::{is_interface_elem, struct_fields, IntType, NamedInt};
 use crate::template::Value;
 use gotmpl::parse::{ActionNode, CommandNode, Expr, PipeNode, TemplateNode};
-use std::rc::Rc;
 
 /// The deepest nesting of `{{template}}` calls (and `eval`s). Go allows 100000 on its
 /// growable stacks; tinygen runs on fixed thread stacks, so it stops much earlier.
@@ -530,7 +529,7 @@ impl<'t> Exec<'t> {
         };
         let addressable = self.dot_addressable;
         if !has_args(args, &last) {
-            if let Some(found) = read_in_place(dot, addressable, false, fields) {
+            if let Some(found) = read_in_place(dot, addressable, self.dot_in_interface, fields) {
                 return Ok(self.chain_result(found));
             }
         }
@@ -572,7 +571,8 @@ impl<'t> Exec<'t> {
         };
         if let (Slot::At(index), false) = (slot, fields.is_empty() || has_args(args, &last)) {
             if let Some(var) = self.vars.get(self.vars_base + index) {
-                if let Some(found) = read_in_place(&var.value, var.addressable, false, fields) {
+                let (value, addressable) = (&var.value, var.addressable);
+                if let Some(found) = read_in_place(value, addressable, var.in_interface, fields) {
                     return Ok(self.chain_result(found));
                 }
             }
@@ -712,11 +712,7 @@ impl<'t> Exec<'t> {
                     None => (Value::Missing, false, false),
                 })
             }
-            Value::Time(time) => {
-                let (time, receiver_type) = (time.clone(), type_name(&receiver));
-                self.call_time_method(dot, (&time, &receiver_type), name, args, last)
-                    .map(|(value, in_interface)| (value, in_interface, false))
-            }
+            // Everything else, a time included, has methods only.
             other => self
                 .call_value_method(dot, (other, type_name(other)), name, args, last)
                 .map(|(value, in_interface)| (value, in_interface, false)),
@@ -832,26 +828,6 @@ impl<'t> Exec<'t> {
             }
             (Err(message), None) => Err(self.error(format!("error calling {name}: {message}"))),
         }
-    }
-
-    /// A method of `time.Time` (`.Created.Format "2006-01-02"`, `.Created.Year`, ...): a
-    /// value method like the others.
-    fn call_time_method(
-        &mut self,
-        dot: &Value,
-        (time, receiver_type): (&Rc<Time>, &str),
-        name: &str,
-        args: &'t [Arg<'t>],
-        last: Option<Value>,
-    ) -> Run<(Value, bool)> {
-        let receiver = Value::Time(Rc::clone(time));
-        self.call_value_method(
-            dot,
-            (&receiver, receiver_type.to_string()),
-            name,
-            args,
-            last,
-        )
     }
 
     /// Evaluates an argument as Go does for an `interface{}` parameter.
