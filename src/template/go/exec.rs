@@ -853,6 +853,35 @@ impl<'t> Exec<'t> {
         }
     }
 
+    /// The arguments most calls have, read without `eval_arg`'s bookkeeping: a constant,
+    /// dot, a variable, or a field chain `read_in_place` can follow. `None` for anything
+    /// else, also where an error is due, which `eval_arg` then reports. The argument's
+    /// addressability is not kept: a function's arguments never need it.
+    #[inline(always)]
+    fn read_arg(&self, dot: &Value, arg: &'t Arg<'t>) -> Option<Value> {
+        let found = match &arg.kind {
+            ArgKind::Constant(value) => return Some(value.clone()),
+            ArgKind::Dot => return Some(dot.clone()),
+            ArgKind::Variable(Slot::At(index), fields) => {
+                let var = self.vars.get(self.vars_base + index)?;
+                if fields.is_empty() {
+                    return Some(var.value.clone());
+                }
+                read_in_place(&var.value, var.addressable, var.in_interface, fields)?
+            }
+            ArgKind::Field(fields) => {
+                read_in_place(dot, self.dot_addressable, self.dot_in_interface, fields)?
+            }
+            _ => return None,
+        };
+        let (value, _, in_interface) = found;
+        Some(if in_interface {
+            from_interface(value, "any")
+        } else {
+            value
+        })
+    }
+
     /// Go's check of a value passed to a `string` parameter.
     fn validate_string(&self, value: Value) -> Run<Value> {
         match value {
@@ -1022,7 +1051,12 @@ impl<'t> Exec<'t> {
             } else if index == 0 && kind == Kind::Uint32First {
                 self.eval_uint32_arg(dot, arg)?
             } else {
-                self.eval_arg(dot, arg)?
+                // Go's errors after a call name the node evaluated last.
+                self.at(At::Expr(arg.expr));
+                match self.read_arg(dot, arg) {
+                    Some(value) => value,
+                    None => self.eval_arg(dot, arg)?,
+                }
             };
             self.stack.push(value);
         }
