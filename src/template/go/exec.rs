@@ -10,7 +10,7 @@
 use super::builtins::from_interface;
 use super::code::{Arg, ArgKind, Body, Branch, Field, Op, Pipe, Program, Slot};
 use super::fmt::{action_text, printable_sprint, quote};
-use super::func::{Entry, Kind};
+use super::func::{Entry, Func, Kind};
 use super::node::{
     command_string, expr_offset, expr_string, go_location, pipe_string, template_offset,
     template_string,
@@ -481,6 +481,11 @@ impl<'t> Exec<'t> {
         match &first.kind {
             ArgKind::Field(_) => return self.eval_field_node(dot, first, args, last),
             ArgKind::Chain(..) => return self.eval_chain_node(dot, first, args, last),
+            ArgKind::Function(Some(entry))
+                if entry.kind == Kind::Plain && entry.arity.is_none() =>
+            {
+                return self.eval_plain_call(dot, first, entry.func, command, args, last);
+            }
             ArgKind::Function(entry) => {
                 let callee = (first, *entry);
                 return self.eval_function(dot, callee, At::Command(command), args, last);
@@ -1030,6 +1035,55 @@ impl<'t> Exec<'t> {
             Err(message) => {
                 let values = self.stack.split_off(base);
                 Err(self.call_error((command, ident), name(), explicit, &values, &message))
+            }
+        };
+        self.stack.truncate(base);
+        result
+    }
+
+    /// `eval_function` for the calls most templates make: a function of the library (not a
+    /// builtin with Go's argument count, not one the executor runs itself) in a command.
+    fn eval_plain_call(
+        &mut self,
+        dot: &Value,
+        callee: &'t Arg<'t>,
+        func: Func,
+        command: &'t CommandNode,
+        args: &'t [Arg<'t>],
+        last: Option<Value>,
+    ) -> Run<Value> {
+        self.at(At::Expr(callee.expr));
+        let base = self.stack.len();
+        let explicit = args.get(1..).unwrap_or(&[]);
+        for arg in explicit {
+            // Go's errors after a call name the node evaluated last.
+            self.at(At::Expr(arg.expr));
+            let value = match self.read_arg(dot, arg) {
+                Some(value) => value,
+                None => match self.eval_arg(dot, arg) {
+                    Ok(value) => value,
+                    Err(flow) => {
+                        self.stack.truncate(base);
+                        return Err(flow);
+                    }
+                },
+            };
+            self.stack.push(value);
+        }
+        if let Some(last) = last {
+            self.stack.push(last);
+        }
+        self.addressable = false;
+        let result = match func(&self.stack[base..]) {
+            Ok(value) => Ok(value),
+            Err(message) => {
+                let values = self.stack.split_off(base);
+                let name = match callee.expr {
+                    Expr::Identifier(_, name) => name.as_str(),
+                    _ => "",
+                };
+                let at = (At::Command(command), callee.expr);
+                Err(self.call_error(at, name, explicit, &values, &message))
             }
         };
         self.stack.truncate(base);
