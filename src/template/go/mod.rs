@@ -23,6 +23,7 @@ use crate::error::Error;
 use crate::template::Value;
 use code::Program;
 use gotmpl::parse::{ListNode, Parser};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -34,6 +35,11 @@ pub struct GoTemplate {
     owner: String,
     /// The trees by name, lowered once for the executor.
     trees: Lowered,
+    /// The length of the last output: the next render starts with that much room, instead
+    /// of growing its output from nothing and copying it each time (watch mode renders the
+    /// same template again and again, and nginx-proxy's template writes about 1 MB for 500
+    /// containers).
+    last_len: Cell<usize>,
 }
 
 self_cell::self_cell!(
@@ -93,6 +99,7 @@ impl GoTemplate {
                     funcs,
                 )
             }),
+            last_len: Cell::new(0),
         })
     }
 
@@ -111,7 +118,10 @@ impl GoTemplate {
         };
         let _answers = crate::template::funcs::stat::Scope::start();
         let mut exec = exec::Exec::new(self, program, body, root.clone(), (0, 0));
-        match exec.run() {
+        exec.out.reserve(self.last_len.get());
+        let result = exec.run();
+        self.last_len.set(exec.out.len());
+        match result {
             Ok(()) => Ok(exec.out),
             Err(exec::Flow::Error(message)) => Err(Error::template(message)),
             Err(exec::Flow::Break | exec::Flow::Continue) => Ok(exec.out),
