@@ -21,6 +21,7 @@ use crate::template::funcs::{method_of, Method};
 use crate::template::value::{is_interface_elem, struct_fields, IntType, NamedInt};
 use crate::template::Value;
 use gotmpl::parse::{ActionNode, CommandNode, Expr, PipeNode, TemplateNode};
+use std::rc::Rc;
 
 /// The deepest nesting of `{{template}}` calls (and `eval`s). Go allows 100000 on its
 /// growable stacks; tinygen runs on fixed thread stacks, so it stops much earlier.
@@ -865,12 +866,12 @@ impl<'t> Exec<'t> {
     #[inline(always)]
     fn read_arg(&self, dot: &Value, arg: &'t Arg<'t>) -> Option<Value> {
         let found = match &arg.kind {
-            ArgKind::Constant(value) => return Some(value.clone()),
+            ArgKind::Constant(value) => return Some(copy(value)),
             ArgKind::Dot => return Some(dot.clone()),
             ArgKind::Variable(Slot::At(index), fields) => {
                 let var = self.vars.get(self.vars_base + index)?;
                 if fields.is_empty() {
-                    return Some(var.value.clone());
+                    return Some(copy(&var.value));
                 }
                 read_in_place(&var.value, var.addressable, var.in_interface, fields)?
             }
@@ -1236,6 +1237,15 @@ impl<'t> Exec<'t> {
             Err(Flow::Error(message)) => Err(format!("template: {message}")),
             Err(Flow::Break | Flow::Continue) => Ok(Value::str(inner.out)),
         }
+    }
+}
+
+/// `Value::clone` with strings, most arguments, copied in line.
+#[inline(always)]
+fn copy(value: &Value) -> Value {
+    match value {
+        Value::Str(text) => Value::Str(Rc::clone(text)),
+        other => other.clone(),
     }
 }
 
