@@ -10,7 +10,7 @@
 use super::builtins::from_interface;
 use super::code::{Arg, ArgKind, Body, Branch, Field, Op, Pipe, Program, Slot};
 use super::fmt::{action_text, printable_sprint, quote};
-use super::func::{Entry, Func, Kind};
+use super::func::{Entry, Kind};
 use super::node::{
     command_string, expr_offset, expr_string, go_location, pipe_string, template_offset,
     template_string,
@@ -482,10 +482,8 @@ impl<'t> Exec<'t> {
         match &first.kind {
             ArgKind::Field(_) => return self.eval_field_node(dot, first, args, last),
             ArgKind::Chain(..) => return self.eval_chain_node(dot, first, args, last),
-            ArgKind::Function(Some(entry))
-                if entry.kind == Kind::Plain && entry.arity.is_none() =>
-            {
-                return self.eval_plain_call(dot, first, entry.func, command, args, last);
+            ArgKind::Function(Some(entry)) if entry.kind == Kind::Plain => {
+                return self.eval_plain_call(dot, first, entry, command, args, last);
             }
             ArgKind::Function(entry) => {
                 let callee = (first, *entry);
@@ -971,21 +969,8 @@ impl<'t> Exec<'t> {
         let Some(Entry { func, kind, arity }) = entry else {
             return Err(self.error(format!("{} is not a defined function", quote(name()))));
         };
-        if let Some((fixed, variadic)) = arity {
-            let fixed = usize::from(fixed);
-            if variadic && count < fixed {
-                return Err(self.error(format!(
-                    "wrong number of args for {}: want at least {fixed} got {}",
-                    name(),
-                    explicit.len()
-                )));
-            }
-            if !variadic && count != fixed {
-                return Err(self.error(format!(
-                    "wrong number of args for {}: want {fixed} got {count}",
-                    name()
-                )));
-            }
+        if let Some(arity) = arity {
+            self.check_arity(arity, explicit.len(), count, ident)?;
         }
         if kind == Kind::And || kind == Kind::Or {
             // The chosen operand keeps its addressability, as Go returns it unchanged.
@@ -1042,20 +1027,48 @@ impl<'t> Exec<'t> {
         result
     }
 
+    /// Go's check of a builtin's argument count (`count` includes the piped value), made
+    /// before any argument is evaluated.
+    fn check_arity(
+        &self,
+        (fixed, variadic): (u8, bool),
+        explicit: usize,
+        count: usize,
+        ident: &'t Expr,
+    ) -> Run<()> {
+        let fixed = usize::from(fixed);
+        if (variadic && count >= fixed) || (!variadic && count == fixed) {
+            return Ok(());
+        }
+        let name = match ident {
+            Expr::Identifier(_, name) => name.as_str(),
+            _ => "",
+        };
+        Err(self.error(if variadic {
+            format!("wrong number of args for {name}: want at least {fixed} got {explicit}")
+        } else {
+            format!("wrong number of args for {name}: want {fixed} got {count}")
+        }))
+    }
+
     /// `eval_function` for the calls most templates make: a function of the library (not a
     /// builtin with Go's argument count, not one the executor runs itself) in a command.
     fn eval_plain_call(
         &mut self,
         dot: &Value,
         callee: &'t Arg<'t>,
-        func: Func,
+        entry: &Entry,
         command: &'t CommandNode,
         args: &'t [Arg<'t>],
         last: Option<Value>,
     ) -> Run<Value> {
         self.at(At::Expr(callee.expr));
-        let base = self.stack.len();
         let explicit = args.get(1..).unwrap_or(&[]);
+        if let Some(arity) = entry.arity {
+            let count = explicit.len() + usize::from(last.is_some());
+            self.check_arity(arity, explicit.len(), count, callee.expr)?;
+        }
+        let base = self.stack.len();
         for arg in explicit {
             // Go's errors after a call name the node evaluated last.
             self.at(At::Expr(arg.expr));
@@ -1075,7 +1088,7 @@ impl<'t> Exec<'t> {
             self.stack.push(last);
         }
         self.addressable = false;
-        let result = match func(&self.stack[base..]) {
+        let result = match (entry.func)(&self.stack[base..]) {
             Ok(value) => Ok(value),
             Err(message) => {
                 let values = self.stack.split_off(base);
