@@ -69,15 +69,27 @@ pub type Key = Rc<str>;
 #[derive(Clone, Debug, Default)]
 pub struct Pairs(Vec<(Key, Value)>);
 
+/// The order of two keys (byte order, as Go sorts map keys). The first bytes decide most
+/// comparisons without a call to memcmp.
+#[inline]
+fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
+    }
+}
+
 impl Pairs {
     /// Where `key` is (`Ok`) or would go (`Err`). A plain loop: `binary_search_by` calls its
     /// closure out of line at opt-level "z", which doubled the cost of a lookup.
     fn position(&self, key: &str) -> Result<usize, usize> {
         let key = key.as_bytes();
-        let (mut low, mut high) = (0, self.0.len());
+        // Indexing a slice, not the vector: `Vec`'s `Index` is a call at opt-level "z".
+        let entries = self.0.as_slice();
+        let (mut low, mut high) = (0, entries.len());
         while low < high {
             let middle = low + (high - low) / 2;
-            let probe = self.0[middle].0.as_bytes();
+            let probe = entries[middle].0.as_bytes();
             // The first bytes decide most comparisons without a call to memcmp.
             let order = match (probe.first(), key.first()) {
                 (Some(a), Some(b)) if a != b => a.cmp(b),
@@ -186,25 +198,30 @@ impl<K: Into<Key>> FromIterator<(K, Value)> for Pairs {
     fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Pairs {
         let mut pairs: Vec<(Key, Value)> = iter.into_iter().map(|(k, v)| (k.into(), v)).collect();
         // Sorted stably, so equal keys keep their order; of each run the last one stays. A
-        // plain insertion sort for the small maps templates build (`dict`): the standard
-        // sort calls its comparison closure out of line at opt-level "z".
-        if pairs.len() <= 16 {
-            for end in 1..pairs.len() {
+        // plain insertion sort for the maps templates build (`dict`, mostly a few keys, often
+        // nearly in order): the standard sort calls its comparison closure out of line at
+        // opt-level "z".
+        // Indexing a slice, not the vector: `Vec`'s `Index` is a call at opt-level "z".
+        let slice = pairs.as_mut_slice();
+        if slice.len() <= 32 {
+            for end in 1..slice.len() {
                 let mut at = end;
-                while at > 0 && pairs[at - 1].0 > pairs[at].0 {
-                    pairs.swap(at - 1, at);
+                while at > 0 && key_order(&slice[at - 1].0, &slice[at].0).is_gt() {
+                    slice.swap(at - 1, at);
                     at -= 1;
                 }
             }
         } else {
-            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            slice.sort_by(|a, b| a.0.cmp(&b.0));
         }
         let mut kept = 0;
-        for index in 0..pairs.len() {
-            if kept > 0 && pairs[kept - 1].0 == pairs[index].0 {
-                pairs.swap(kept - 1, index);
+        for index in 0..slice.len() {
+            if kept > 0 && key_order(&slice[kept - 1].0, &slice[index].0).is_eq() {
+                slice.swap(kept - 1, index);
             } else {
-                pairs.swap(kept, index);
+                if kept != index {
+                    slice.swap(kept, index);
+                }
                 kept += 1;
             }
         }

@@ -1029,6 +1029,7 @@ impl<'t> Exec<'t> {
 
     /// Go's check of a builtin's argument count (`count` includes the piped value), made
     /// before any argument is evaluated.
+    #[inline(always)]
     fn check_arity(
         &self,
         (fixed, variadic): (u8, bool),
@@ -1040,15 +1041,26 @@ impl<'t> Exec<'t> {
         if (variadic && count >= fixed) || (!variadic && count == fixed) {
             return Ok(());
         }
+        Err(self.arity_error((fixed, variadic), explicit, count, ident))
+    }
+
+    #[cold]
+    fn arity_error(
+        &self,
+        (fixed, variadic): (usize, bool),
+        explicit: usize,
+        count: usize,
+        ident: &'t Expr,
+    ) -> Flow {
         let name = match ident {
             Expr::Identifier(_, name) => name.as_str(),
             _ => "",
         };
-        Err(self.error(if variadic {
+        self.error(if variadic {
             format!("wrong number of args for {name}: want at least {fixed} got {explicit}")
         } else {
             format!("wrong number of args for {name}: want {fixed} got {count}")
-        }))
+        })
     }
 
     /// `eval_function` for the calls most templates make: a function of the library (not a
