@@ -220,7 +220,8 @@ impl<'t> Exec<'t> {
 
     fn walk_action(&mut self, dot: &Value, action: &'t ActionNode, pipe: &'t Pipe<'t>) -> Run<()> {
         self.at(At::Action(action));
-        let value = self.eval_pipeline(dot, pipe)?;
+        // A declaration's value moves into its variable; an action prints its value.
+        let value = self.eval_pipeline(dot, pipe, pipe.decl.is_empty())?;
         if pipe.decl.is_empty() {
             match &value {
                 Value::Str(text) => self.out.push_str(text),
@@ -232,7 +233,7 @@ impl<'t> Exec<'t> {
 
     /// `if` and `with`. Their variables need no popping: each has its own slots (`code.rs`).
     fn walk_if_or_with(&mut self, with: bool, dot: &Value, branch: &'t Branch<'t>) -> Run<()> {
-        let value = self.eval_pipeline(dot, &branch.pipe)?;
+        let value = self.eval_pipeline(dot, &branch.pipe, true)?;
         if value.is_true() {
             if with {
                 self.walk_list_at(&value, (self.addressable, false), &branch.body)
@@ -247,7 +248,7 @@ impl<'t> Exec<'t> {
     }
 
     fn walk_range(&mut self, dot: &Value, branch: &'t Branch<'t>) -> Run<()> {
-        let value = self.eval_pipeline(dot, &branch.pipe)?;
+        let value = self.eval_pipeline(dot, &branch.pipe, true)?;
         let pipe = &branch.pipe;
         let decl = &pipe.decl;
         // Elements of a typed slice are addressable; map values and interfaces are not.
@@ -358,7 +359,7 @@ impl<'t> Exec<'t> {
             return Err(self.error(format!("exceeded maximum template depth ({MAX_DEPTH})")));
         }
         let (new_dot, addressable) = match pipe {
-            Some(pipe) => (self.eval_pipeline(dot, pipe)?, self.addressable),
+            Some(pipe) => (self.eval_pipeline(dot, pipe, true)?, self.addressable),
             None => (Value::Missing, false),
         };
         let base = self.vars.len();
@@ -434,7 +435,9 @@ impl<'t> Exec<'t> {
         }
     }
 
-    fn eval_pipeline(&mut self, dot: &Value, pipe: &'t Pipe<'t>) -> Run<Value> {
+    /// A pipeline's value, also assigned to its variables; without `keep` the last variable
+    /// gets it and the caller gets `Value::Missing`.
+    fn eval_pipeline(&mut self, dot: &Value, pipe: &'t Pipe<'t>, keep: bool) -> Run<Value> {
         self.at(At::Pipe(pipe.node));
         let mut value = None;
         for command in &pipe.commands {
@@ -445,11 +448,20 @@ impl<'t> Exec<'t> {
             None => Value::Missing,
         };
         let addressable = self.addressable;
-        for slot in &pipe.decl {
+        let Some((last, others)) = pipe.decl.split_last() else {
+            return Ok(value);
+        };
+        for slot in others {
             self.assign(*slot, value.clone(), addressable)?;
         }
         self.addressable = addressable;
-        Ok(value)
+        if keep {
+            self.assign(*last, value.clone(), addressable)?;
+            Ok(value)
+        } else {
+            self.assign(*last, value, addressable)?;
+            Ok(Value::Missing)
+        }
     }
 
     #[inline(always)]
@@ -491,7 +503,7 @@ impl<'t> Exec<'t> {
             }
             ArgKind::Pipe(pipe) => {
                 self.not_a_function(args, &last)?;
-                return self.eval_pipeline(dot, pipe);
+                return self.eval_pipeline(dot, pipe, true);
             }
             ArgKind::Variable(..) => return self.eval_variable_node(dot, first, args, last),
             _ => {}
@@ -843,7 +855,7 @@ impl<'t> Exec<'t> {
             ArgKind::Nil => Ok(Value::Nil),
             ArgKind::Field(_) => self.eval_field_node(dot, arg, std::slice::from_ref(arg), None),
             ArgKind::Variable(..) => self.eval_variable_node(dot, arg, &[], None),
-            ArgKind::Pipe(pipe) => self.eval_pipeline(dot, pipe),
+            ArgKind::Pipe(pipe) => self.eval_pipeline(dot, pipe, true),
             ArgKind::Function(entry) => self.eval_function(
                 dot,
                 (arg, *entry),
