@@ -5,9 +5,9 @@
 use std::rc::Rc;
 
 use crate::template::funcs::args::{self, arity, FuncResult};
-use crate::template::funcs::dockergen::{go_lower, go_replace, go_split, go_upper};
+use crate::template::funcs::dockergen::{go_lower, go_replace, go_split, go_split_each, go_upper};
 use crate::template::funcs::sprig_lists::strslice;
-use crate::template::value::Pairs;
+use crate::template::value::{Key, Pairs};
 use crate::template::Value;
 
 /// `text[start..end]` by byte, repaired if it cuts a character.
@@ -660,8 +660,8 @@ pub fn to_strings(values: &[Value]) -> FuncResult {
 }
 
 /// `_0`, `_1`, ...: without `format!`, which costs more than the split at opt-level "z".
-fn index_key(index: usize) -> String {
-    let mut digits = [0u8; 20];
+fn index_key(index: usize) -> Key {
+    let mut digits = [0u8; 21];
     let mut at = digits.len();
     let mut rest = index;
     loop {
@@ -672,25 +672,30 @@ fn index_key(index: usize) -> String {
             break;
         }
     }
-    let mut key = String::with_capacity(1 + digits.len() - at);
-    key.push('_');
-    key.extend(digits[at..].iter().map(|&digit| char::from(digit)));
-    key
+    at -= 1;
+    digits[at] = b'_';
+    Key::from(std::str::from_utf8(&digits[at..]).unwrap_or_default())
 }
 
-fn indexed_map(pieces: Vec<String>) -> Value {
-    let entries: Pairs = pieces
-        .into_iter()
-        .enumerate()
-        .map(|(index, piece)| (index_key(index), Value::str(piece)))
-        .collect();
+/// sprig's `{_0: ..., _1: ...}` map of the pieces of Go's `strings.SplitN`.
+fn indexed_map(text: &str, separator: &str, limit: i64) -> Value {
+    let mut entries: Vec<(Key, Value)> = Vec::new();
+    go_split_each(text, separator, limit, &mut |piece| {
+        entries.push((index_key(entries.len()), Value::Str(piece.into())))
+    });
+    // `_0` to `_9` are in key order already; more need sorting (`_10` before `_2`).
+    let entries = if entries.len() <= 10 {
+        Pairs::from_sorted(entries)
+    } else {
+        entries.into_iter().collect()
+    };
     Value::map("string", entries)
 }
 
 /// sprig's `split(sep, s)` (docker-gen's `sprigSplit`): `{_0: ..., _1: ...}`.
 pub fn split(values: &[Value]) -> FuncResult {
     let (separator, text) = two_strings("split", values)?;
-    Ok(indexed_map(go_split(&text, &separator, -1)))
+    Ok(indexed_map(&text, &separator, -1))
 }
 
 /// `splitn(sep string, n int, s string)`: `{_0: ..., _1: ...}`.
@@ -699,7 +704,7 @@ pub fn splitn(values: &[Value]) -> FuncResult {
     let separator = args::string(&values[0])?;
     let limit = args::int(&values[1])?;
     let text = args::string(&values[2])?;
-    Ok(indexed_map(go_split(&text, &separator, limit)))
+    Ok(indexed_map(&text, &separator, limit))
 }
 
 /// `splitList(sep, s)`: Go `strings.Split`.
@@ -727,11 +732,11 @@ mod tests {
 
     #[test]
     fn index_keys_are_go_decimal() {
-        assert_eq!(index_key(0), "_0");
-        assert_eq!(index_key(9), "_9");
-        assert_eq!(index_key(10), "_10");
-        assert_eq!(index_key(1234567), "_1234567");
-        assert_eq!(index_key(usize::MAX), format!("_{}", usize::MAX));
+        assert_eq!(&*index_key(0), "_0");
+        assert_eq!(&*index_key(9), "_9");
+        assert_eq!(&*index_key(10), "_10");
+        assert_eq!(&*index_key(1234567), "_1234567");
+        assert_eq!(*index_key(usize::MAX), format!("_{}", usize::MAX));
     }
 
     fn text(result: FuncResult) -> String {
@@ -837,6 +842,30 @@ mod tests {
                 )
             }
             _ => panic!("not a map"),
+        }
+        // More than ten pieces: the keys sort as strings (`_10` before `_2`), every piece
+        // under its own index; a multi-byte separator and text.
+        let text = "a\u{e9}.b\u{e9}.c\u{e9}.d.e.f.g.h.i.j.k\u{e9}.l";
+        for separator in [".", "\u{e9}."] {
+            let Value::Map(map) = split(&[Value::str(separator), Value::str(text)]).unwrap() else {
+                panic!("not a map");
+            };
+            let pieces: Vec<&str> = text.split(separator).collect();
+            assert_eq!(args::map_len(&map), pieces.len(), "{separator}");
+            for (index, piece) in pieces.iter().enumerate() {
+                let key = format!("_{index}");
+                assert!(
+                    matches!(args::map_get(&map, &key), Some(Value::Str(t)) if &*t == *piece),
+                    "{separator} {key}"
+                );
+            }
+            let keys: Vec<String> = args::map_entries(&map)
+                .keys()
+                .map(|k| k.to_string())
+                .collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            assert_eq!(keys, sorted);
         }
     }
 
