@@ -4,7 +4,7 @@
 //! change: orders that are random in Go (`keys`, `groupByKeys`, `intersect`) are sorted. File
 //! access is limited to `dir`, `exists` and `include`; nothing here writes anything.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use crate::template::funcs::args::{self, arity, FuncResult};
@@ -154,6 +154,31 @@ pub fn exists(values: &[Value]) -> FuncResult {
     }
 }
 
+/// Groups by name in key order. A vector: templates make few groups per call (one or two
+/// in nginx-proxy's), where a tree's nodes and the conversion to a map cost more.
+type Groups = Vec<(Key, Vec<Value>)>;
+
+/// Where group `name` is (`Ok`) or would go (`Err`). A plain loop: `binary_search_by` calls
+/// its closure out of line at opt-level "z".
+fn group_position(groups: &Groups, name: &str) -> Result<usize, usize> {
+    let (mut low, mut high) = (0, groups.len());
+    while low < high {
+        let middle = low + (high - low) / 2;
+        let probe: &str = &groups[middle].0;
+        // The first bytes decide most comparisons without a call to memcmp.
+        let order = match (probe.as_bytes().first(), name.as_bytes().first()) {
+            (Some(a), Some(b)) if a != b => a.cmp(b),
+            _ => probe.cmp(name),
+        };
+        match order {
+            std::cmp::Ordering::Less => low = middle + 1,
+            std::cmp::Ordering::Greater => high = middle,
+            std::cmp::Ordering::Equal => return Ok(middle),
+        }
+    }
+    Err(low)
+}
+
 /// The grouping core shared by the `groupBy*` functions: `key_of` gives the group value of an
 /// item (nil skips it), `separator` splits it into several group names.
 fn group(
@@ -161,13 +186,11 @@ fn group(
     entries: &Value,
     key_of: &dyn Fn(&Value) -> Result<Value, String>,
     separator: Option<&str>,
-) -> Result<BTreeMap<Key, Vec<Value>>, String> {
-    let mut groups: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
-    let mut add = |piece: &str, whole: &Key, item: &Value| match groups.get_mut(piece) {
-        Some(members) => members.push(item.clone()),
-        None => {
-            groups.insert(group_key(piece, whole), vec![item.clone()]);
-        }
+) -> Result<Groups, String> {
+    let mut groups = Groups::new();
+    let mut add = |piece: &str, whole: &Key, item: &Value| match group_position(&groups, piece) {
+        Ok(at) => groups[at].1.push(item.clone()),
+        Err(at) => groups.insert(at, (group_key(piece, whole), vec![item.clone()])),
     };
     visit_groups(name, entries, key_of, separator, &mut add)?;
     Ok(groups)
@@ -216,14 +239,12 @@ fn visit_groups(
     Ok(())
 }
 
-fn groups_value(groups: BTreeMap<Key, Vec<Value>>) -> Value {
-    Value::map(
-        "[]interface {}",
-        groups
-            .into_iter()
-            .map(|(key, items)| (key, args::new_list(items)))
-            .collect::<Pairs>(),
-    )
+fn groups_value(groups: Groups) -> Value {
+    let mut entries = Vec::with_capacity(groups.len());
+    for (key, items) in groups {
+        entries.push((key, args::new_list(items)));
+    }
+    Value::map("[]interface {}", Pairs::from_sorted(entries))
 }
 
 /// `groupBy(list, path string)`.
@@ -261,10 +282,10 @@ pub fn group_by_keys(values: &[Value]) -> FuncResult {
     arity("groupByKeys", values, 2)?;
     let path = args::string(&values[1])?;
     // Only the names: no member lists are built.
-    let mut names: Vec<Key> = Vec::new();
+    let mut names = Groups::new();
     let mut add = |piece: &str, whole: &Key, _: &Value| {
-        if let Err(at) = names.binary_search_by(|name| (**name).cmp(piece)) {
-            names.insert(at, group_key(piece, whole));
+        if let Err(at) = group_position(&names, piece) {
+            names.insert(at, (group_key(piece, whole), Vec::new()));
         }
     };
     visit_groups(
@@ -274,7 +295,11 @@ pub fn group_by_keys(values: &[Value]) -> FuncResult {
         None,
         &mut add,
     )?;
-    Ok(Value::string_list(names))
+    let mut items = Vec::with_capacity(names.len());
+    for (name, _) in names {
+        items.push(Value::Str(name));
+    }
+    Ok(Value::list("string", items))
 }
 
 /// `groupByMulti(list, path, sep string)`: the value split by `sep`, one group per piece.
