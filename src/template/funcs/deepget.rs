@@ -2,7 +2,7 @@
 //! `sortObjectsByKeys*`. It only reads; a path that cannot be followed gives nil, never an
 //! error (docker-gen logs those cases; we stay silent).
 
-use crate::template::funcs::args::is_iface_elem;
+use crate::template::funcs::args::{self, is_iface_elem};
 use crate::template::value::Record;
 use crate::template::Value;
 
@@ -66,7 +66,7 @@ fn descend(value: &Value, path: Option<&str>, boxed: bool) -> Value {
             // (`Labels.com.example.role`). The entries are read in place (descending only
             // reads), so only the value found is cloned; the path is scanned once.
             let boxed = is_iface_elem(map.elem);
-            let entries = map.entries.borrow();
+            let entries = args::map_borrow(map);
             let bytes = path.as_bytes();
             let mut end = part_end(bytes, 0);
             loop {

@@ -398,12 +398,15 @@ pub fn keys(values: &[Value]) -> FuncResult {
     arity("keys", values, 1)?;
     match &values[0] {
         Value::Nil | Value::Missing => Ok(Value::Missing),
-        Value::Map(map) => Ok(args::new_list(
-            args::map_entries(map)
-                .keys()
-                .map(|key| Value::Str(key.clone()))
-                .collect(),
-        )),
+        Value::Map(map) => {
+            // A plain loop: the collected `map` adaptor was out of line at opt-level "z".
+            let entries = args::map_borrow(map);
+            let mut keys = Vec::with_capacity(entries.len());
+            for (key, _) in entries.iter() {
+                keys.push(Value::Str(key.clone()));
+            }
+            Ok(args::new_list(keys))
+        }
         other => Err(format!(
             "cannot call keys on a non-map value: {}",
             sprint_value(other)
@@ -606,6 +609,10 @@ fn sort_objects(name: &str, values: &[Value], descending: bool) -> FuncResult {
     // Go converts the string argument before the call can look at the list.
     let path = args::string(&values[1])?;
     let items = array_values(go_name, &values[0])?;
+    // Nothing to sort (a container's one network): a copy of the list, as Go makes.
+    if items.len() <= 1 {
+        return Ok(args::new_list(items.to_vec()));
+    }
     let mut keyed: Vec<(String, Option<i64>, Value)> = items
         .iter()
         .map(|item| {

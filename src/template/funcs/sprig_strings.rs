@@ -650,7 +650,9 @@ pub fn plural(values: &[Value]) -> FuncResult {
 /// `toString(v)`: sprig's `strval`.
 pub fn to_string(values: &[Value]) -> FuncResult {
     arity("toString", values, 1)?;
-    Ok(Value::str(args::strval(&args::iface(&values[0]))))
+    // `strval_key` shares a string argument instead of copying it (and prints "no value" as
+    // nil, as `iface` then `strval` do).
+    Ok(Value::Str(args::strval_key(&values[0])))
 }
 
 /// `toStrings(v)`: sprig's `strslice`.
