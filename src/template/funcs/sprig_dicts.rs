@@ -57,6 +57,14 @@ pub fn get(values: &[Value]) -> FuncResult {
 
 /// `set(d, key, value)`.
 pub fn set(values: &[Value]) -> FuncResult {
+    // The usual call, a dict and a string key, without the general conversions (measured:
+    // 633 -> 548 instructions per call, most of the rest is the insertion itself).
+    if let [Value::Map(map), Value::Str(key), value] = values {
+        if !map.is_nil && args::is_iface_elem(map.elem) {
+            args::map_insert(map, key.clone(), args::iface(value));
+            return Ok(Value::Map(map.clone()));
+        }
+    }
     arity("set", values, 3)?;
     let map = args::dict(&values[0])?;
     if map.is_nil {
@@ -324,6 +332,18 @@ mod tests {
         assert!(matches!(entry(&d, "k"), Some(Value::Str(t)) if t.is_empty()));
         let d2 = set(&[d.clone(), Value::str("b"), Value::Missing]).unwrap();
         assert!(matches!(entry(&d2, "b"), Some(Value::Nil)));
+        // In place: the first handle sees the change; a replaced key keeps one entry.
+        set(&[d.clone(), Value::str("a"), Value::Int(9)]).unwrap();
+        assert!(matches!(entry(&d, "a"), Some(Value::Int(9))));
+        assert!(matches!(entry(&d, "b"), Some(Value::Nil)));
+        assert!(matches!(&d, Value::Map(map) if args::map_len(map) == 3));
+        let nil_map = set(&[Value::nil_map("any"), Value::str("a"), Value::Int(1)]);
+        assert_eq!(nil_map.unwrap_err(), "assignment to entry in nil map");
+        let string_map = Value::string_map([("a", "b")]);
+        assert!(set(&[string_map, Value::str("a"), Value::Int(1)])
+            .unwrap_err()
+            .contains("expected map[string]interface {}"));
+        assert!(set(&[d.clone(), Value::Int(1), Value::Int(1)]).is_err());
         assert!(matches!(get(&[d2.clone(), Value::str("zz")]), Ok(Value::Str(t)) if t.is_empty()));
         assert!(matches!(
             has_key(&[d2, Value::str("b")]),
