@@ -17,7 +17,12 @@ fn list_items<'a>(value: &'a Value, what: &str) -> Result<&'a [Value], String> {
 
 /// `list(v ...any)` (also `tuple`).
 pub fn list(values: &[Value]) -> FuncResult {
-    Ok(args::new_list(values.iter().map(args::iface).collect()))
+    // A plain loop: the collected `map` adaptor was out of line at opt-level "z".
+    let mut items = Vec::with_capacity(values.len());
+    for value in values {
+        items.push(args::iface(value));
+    }
+    Ok(args::new_list(items))
 }
 
 /// `append`/`push(list, v)`.
