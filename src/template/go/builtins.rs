@@ -194,13 +194,60 @@ fn println(args: &[Value]) -> Result<Value, String> {
 
 fn printf(args: &[Value]) -> Result<Value, String> {
     match args.split_first() {
-        Some((Value::Str(format), rest)) => Ok(Value::str(sprintf(format, rest))),
+        Some((Value::Str(format), rest)) => {
+            Ok(printf_strings(format, rest).unwrap_or_else(|| Value::str(sprintf(format, rest))))
+        }
         Some((other, _)) => Err(format!(
             "wrong type for value; expected string; got {}",
             other.go_type()
         )),
         None => Err("wrong number of args for printf: want at least 1 got 0".to_string()),
     }
+}
+
+/// `printf` of a short format whose verbs are all `%s` with a string argument each (file
+/// names and `%s-%s` in nginx-proxy's template), written on the stack and copied once into
+/// the result; `None` for anything else, which goes through `sprintf`. Measured: 1027
+/// instructions per call through `sprintf` and a `String`.
+fn printf_strings(format: &str, args: &[Value]) -> Option<Value> {
+    // Room for nginx-proxy's longest paths (a host name and a location's hash); clearing a
+    // larger buffer costs on every call.
+    let mut buffer = [0u8; 128];
+    let mut length = 0;
+    let mut append = |piece: &[u8]| -> Option<()> {
+        buffer
+            .get_mut(length..length + piece.len())?
+            .copy_from_slice(piece);
+        length += piece.len();
+        Some(())
+    };
+    let bytes = format.as_bytes();
+    let mut next = 0;
+    let (mut start, mut at) = (0, 0);
+    while at < bytes.len() {
+        if bytes[at] != b'%' {
+            at += 1;
+            continue;
+        }
+        let Some(Value::Str(text)) = args.get(next) else {
+            return None;
+        };
+        if bytes.get(at + 1) != Some(&b's') {
+            return None;
+        }
+        append(&bytes[start..at])?;
+        append(text.as_bytes())?;
+        next += 1;
+        at += 2;
+        start = at;
+    }
+    append(&bytes[start..])?;
+    // Arguments left over are Go's `%!(EXTRA ...)`: `sprintf` writes those.
+    if next != args.len() {
+        return None;
+    }
+    let text = std::str::from_utf8(&buffer[..length]).ok()?;
+    Some(Value::str(text))
 }
 
 /// Go's `evalArgs`: one string as is, otherwise `fmt.Sprint` with nil shown as `<no value>`.
@@ -372,6 +419,11 @@ fn basic_equal(left: &Value, right: &Value) -> bool {
 
 /// Go's `eq arg1 arg2...`: true when arg1 equals any of the others.
 fn eq(args: &[Value]) -> Result<Value, String> {
+    // Two strings, the template's usual comparison, without the kind checks (measured: 118 ->
+    // 73 instructions per call).
+    if let [Value::Str(first), Value::Str(other)] = args {
+        return Ok(Value::Bool(first == other));
+    }
     let Some((first, others)) = args.split_first() else {
         return Err("missing argument for comparison".to_string());
     };
@@ -498,6 +550,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn printf_of_strings_matches_sprintf() {
+        let text = |value: Value| match value {
+            Value::Str(text) => text.to_string(),
+            other => panic!("not a string: {other:?}"),
+        };
+        let long = "x".repeat(130);
+        let cases: [(&str, Vec<Value>); 9] = [
+            ("/etc/nginx/certs/%s.crt", vec![Value::str("a.example")]),
+            ("%s-%s", vec![Value::str("é"), Value::str("")]),
+            ("[%s]", vec![Value::str("::1")]),
+            ("plain", vec![]),
+            ("%s %s", vec![Value::str("one")]),
+            ("%s", vec![Value::str("a"), Value::str("b")]),
+            ("%d%%%s", vec![Value::Int(3), Value::str("b")]),
+            ("%s:%s", vec![Value::str("a"), Value::Int(1)]),
+            ("<%s>", vec![Value::str(long.as_str())]),
+        ];
+        for (format, args) in cases {
+            let mut all = vec![Value::str(format)];
+            all.extend(args.iter().cloned());
+            assert_eq!(
+                text(printf(&all).unwrap()),
+                sprintf(format, &args),
+                "{format}"
+            );
+        }
+        assert!(printf_strings("%s.crt", &[Value::str("a")]).is_some());
+        assert!(printf_strings("%d", &[Value::Int(1)]).is_none());
+        assert!(printf_strings("<%s>", &[Value::str(long.as_str())]).is_none());
+    }
+
+    #[test]
     fn escapers_match_go() {
         assert_eq!(
             html_escape("<a href='x'>&\"</a>"),
@@ -519,6 +603,13 @@ mod tests {
             .unwrap_err()
             .contains("incompatible types for comparison: int and float64"));
         assert!(!eq(&[Value::Missing, Value::str("")]).unwrap().is_true());
+        assert!(eq(&[Value::str("ab"), Value::str("ab")]).unwrap().is_true());
+        assert!(!eq(&[Value::str("ab"), Value::str("ac")]).unwrap().is_true());
+        assert!(ne(&[Value::str("ab"), Value::str("a")]).unwrap().is_true());
+        assert!(eq(&[Value::str("a"), Value::str("b"), Value::str("a")])
+            .unwrap()
+            .is_true());
+        assert!(eq(&[Value::str("1"), Value::Int(1)]).is_err());
         assert!(eq(&[Value::Nil, Value::Missing]).unwrap().is_true());
         assert!(lt(&[Value::str("a"), Value::str("b")]).unwrap().is_true());
         assert_eq!(
