@@ -79,29 +79,34 @@ fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// Where `key` is (`Ok`) or would go (`Err`) among `len` names in key order, `name_at`
+/// giving each. A plain loop, always inlined: `binary_search_by` calls its closure out of
+/// line at opt-level "z", which doubled the cost of a lookup.
+#[inline(always)]
+pub fn sorted_position<'a>(
+    len: usize,
+    name_at: impl Fn(usize) -> &'a str,
+    key: &str,
+) -> Result<usize, usize> {
+    let (mut low, mut high) = (0, len);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        match key_order(name_at(middle), key) {
+            std::cmp::Ordering::Less => low = middle + 1,
+            std::cmp::Ordering::Greater => high = middle,
+            std::cmp::Ordering::Equal => return Ok(middle),
+        }
+    }
+    Err(low)
+}
+
 impl Pairs {
     /// Where `key` is (`Ok`) or would go (`Err`). A plain loop: `binary_search_by` calls its
     /// closure out of line at opt-level "z", which doubled the cost of a lookup.
     fn position(&self, key: &str) -> Result<usize, usize> {
-        let key = key.as_bytes();
         // Indexing a slice, not the vector: `Vec`'s `Index` is a call at opt-level "z".
         let entries = self.0.as_slice();
-        let (mut low, mut high) = (0, entries.len());
-        while low < high {
-            let middle = low + (high - low) / 2;
-            let probe = entries[middle].0.as_bytes();
-            // The first bytes decide most comparisons without a call to memcmp.
-            let order = match (probe.first(), key.first()) {
-                (Some(a), Some(b)) if a != b => a.cmp(b),
-                _ => probe.cmp(key),
-            };
-            match order {
-                std::cmp::Ordering::Less => low = middle + 1,
-                std::cmp::Ordering::Greater => high = middle,
-                std::cmp::Ordering::Equal => return Ok(middle),
-            }
-        }
-        Err(low)
+        sorted_position(entries.len(), |index| &entries[index].0, key)
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {

@@ -11,7 +11,7 @@ use crate::template::funcs::args::{self, arity, FuncResult};
 use crate::template::funcs::deepget::{deep_get, record_field};
 use crate::template::funcs::stat;
 use crate::template::go::fmt::sprint_value;
-use crate::template::value::{Containers, Key, Pairs};
+use crate::template::value::{sorted_position, Containers, Key, Pairs};
 use crate::template::Value;
 
 /// docker-gen's `getArrayValues`: the items of a slice (or pointer to one), else an error.
@@ -178,25 +178,9 @@ impl GroupName for Value {
     }
 }
 
-/// Where group `name` is (`Ok`) or would go (`Err`). A plain loop: `binary_search_by` calls
-/// its closure out of line at opt-level "z".
+/// Where group `name` is (`Ok`) or would go (`Err`).
 fn group_position<T: GroupName>(groups: &[T], name: &str) -> Result<usize, usize> {
-    let (mut low, mut high) = (0, groups.len());
-    while low < high {
-        let middle = low + (high - low) / 2;
-        let probe = groups[middle].group_name();
-        // The first bytes decide most comparisons without a call to memcmp.
-        let order = match (probe.as_bytes().first(), name.as_bytes().first()) {
-            (Some(a), Some(b)) if a != b => a.cmp(b),
-            _ => probe.cmp(name),
-        };
-        match order {
-            std::cmp::Ordering::Less => low = middle + 1,
-            std::cmp::Ordering::Greater => high = middle,
-            std::cmp::Ordering::Equal => return Ok(middle),
-        }
-    }
-    Err(low)
+    sorted_position(groups.len(), |index| groups[index].group_name(), name)
 }
 
 /// The grouping core shared by the `groupBy*` functions: `key_of` gives the group value of an
