@@ -177,6 +177,7 @@ fn index(args: &[Value]) -> Result<Value, String> {
 }
 
 /// A nil held in an `interface{}` slot is Go's invalid value once taken out.
+#[inline(always)]
 pub(super) fn from_interface(value: Value, elem: &str) -> Value {
     match value {
         Value::Nil if is_interface_elem(elem) => Value::Missing,

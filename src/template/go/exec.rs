@@ -1311,7 +1311,11 @@ fn read_in_place(
         Value::Map(map) => {
             let pairs = map.entries.borrow();
             match pairs.get_hinted(field.name, &field.hint) {
-                Some(value) => read_in_place(value, false, is_interface_elem(map.elem), rest),
+                // Whether the value sits in an `interface{}` slot matters only at the end.
+                Some(value) => {
+                    let in_interface = rest.is_empty() && is_interface_elem(map.elem);
+                    read_in_place(value, false, in_interface, rest)
+                }
                 None => Some((Value::Missing, false, false)),
             }
         }
