@@ -270,16 +270,6 @@ pub fn remove_blank_lines(text: &str) -> String {
             }
             end += 1;
         }
-        // The rest of the line eight bytes at a time: a zero byte of `word ^ NEWLINES`
-        // is a newline (the classic has-zero-byte test).
-        const NEWLINES: u64 = u64::from_ne_bytes([b'\n'; 8]);
-        while let Some(chunk) = bytes.get(end..end + 8) {
-            let word = u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8])) ^ NEWLINES;
-            if word.wrapping_sub(0x0101_0101_0101_0101) & !word & 0x8080_8080_8080_8080 != 0 {
-                break;
-            }
-            end += 8;
-        }
         while end < bytes.len() && bytes[end] != b'\n' {
             end += 1;
         }

@@ -72,7 +72,7 @@ pub struct Pairs(Vec<(Key, Value)>);
 /// The order of two keys (byte order, as Go sorts map keys). The first bytes decide most
 /// comparisons without a call to memcmp.
 #[inline]
-fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+pub fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
     match (a.as_bytes().first(), b.as_bytes().first()) {
         (Some(x), Some(y)) if x != y => x.cmp(y),
         _ => a.cmp(b),
@@ -558,15 +558,20 @@ impl Record {
     }
 
     pub fn field(&self, name: &str) -> Option<&Value> {
-        // The length and first byte first: most fields differ there, and a full comparison
-        // is a call to memcmp.
-        let first = name.as_bytes().first();
-        self.fields
-            .iter()
-            .find(|(field, _)| {
-                field.len() == name.len() && field.as_bytes().first() == first && *field == name
-            })
-            .map(|(_, value)| value)
+        self.field_named(name.as_bytes())
+    }
+
+    /// `field` by the name's bytes (`deepGet` reads a part of its path without slicing a
+    /// `str`). A plain loop, the lengths first: most fields differ there, and a comparison
+    /// of the bytes is a call to memcmp (measured: `deepGet "Env.X"` on a container 610 ->
+    /// 510 instructions).
+    pub fn field_named(&self, name: &[u8]) -> Option<&Value> {
+        for (field, value) in &self.fields {
+            if field.len() == name.len() && field.as_bytes() == name {
+                return Some(value);
+            }
+        }
+        None
     }
 }
 

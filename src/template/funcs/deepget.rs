@@ -3,7 +3,6 @@
 //! error (docker-gen logs those cases; we stay silent).
 
 use crate::template::funcs::args::{self, is_iface_elem};
-use crate::template::value::Record;
 use crate::template::Value;
 
 /// Looks `path` up in `item`: one leading `.` is stripped, the rest split on `.`; an empty
@@ -56,7 +55,7 @@ fn descend(value: &Value, path: Option<&str>, boxed: bool) -> Value {
         Value::Record(record) => {
             let bytes = path.as_bytes();
             let end = part_end(bytes, 0);
-            match record_field(record, &bytes[..end]) {
+            match record.field_named(&bytes[..end]) {
                 Some(field) => descend(field, path.get(end + 1..), false),
                 None => Value::Nil,
             }
@@ -100,18 +99,6 @@ fn descend(value: &Value, path: Option<&str>, boxed: bool) -> Value {
         }
         _ => Value::Nil,
     }
-}
-
-/// The field of `record` named `name`. A plain loop over the byte lengths first (only `Env`
-/// of docker-gen's container fields has three letters), on the path's bytes, so no `str`
-/// slicing before it (measured: `deepGet "Env.X"` on a container 610 -> 510 instructions).
-pub fn record_field<'r>(record: &'r Record, name: &[u8]) -> Option<&'r Value> {
-    for (field, value) in &record.fields {
-        if field.len() == name.len() && field.as_bytes() == name {
-            return Some(value);
-        }
-    }
-    None
 }
 
 /// docker-gen's `parseAllocateInt`: a decimal that fits in int32 and is not negative.

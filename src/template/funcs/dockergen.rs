@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use crate::template::funcs::args::{self, arity, FuncResult};
-use crate::template::funcs::deepget::{deep_get, record_field};
+use crate::template::funcs::deepget::deep_get;
 use crate::template::funcs::stat;
 use crate::template::go::fmt::sprint_value;
 use crate::template::value::{sorted_position, Containers, Key, Pairs};
@@ -327,7 +327,7 @@ pub fn group_by_multi(values: &[Value]) -> FuncResult {
 fn label_of(item: &Value, label: &str, default: Option<&Rc<str>>) -> Result<Value, String> {
     match item {
         Value::Record(record) if record.type_name == "RuntimeContainer" => {
-            match record_field(record, b"Labels") {
+            match record.field("Labels") {
                 Some(Value::Map(labels)) => match args::map_get(labels, label) {
                     Some(found) => Ok(found),
                     None => Ok(default.map_or(Value::Nil, |text| Value::Str(text.clone()))),

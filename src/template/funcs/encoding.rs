@@ -156,20 +156,13 @@ pub fn b32dec(values: &[Value]) -> FuncResult {
 }
 
 fn hex(bytes: &[u8]) -> String {
+    // 64 bytes at a time through the stack buffer of `hex_digits` (one digest is one chunk).
+    let mut text = String::with_capacity(2 * bytes.len());
     let mut digits = [0u8; 128];
-    match hex_digits(bytes, &mut digits) {
-        Some(text) => text.to_owned(),
-        None => bytes
-            .iter()
-            .flat_map(|byte| {
-                [
-                    HEX_DIGITS[usize::from(byte >> 4)],
-                    HEX_DIGITS[usize::from(byte & 0x0f)],
-                ]
-            })
-            .map(char::from)
-            .collect(),
+    for chunk in bytes.chunks(64) {
+        text.push_str(hex_digits(chunk, &mut digits).unwrap_or_default());
     }
+    text
 }
 
 /// Lower-case hex of a digest as a template string: written on the stack and copied once

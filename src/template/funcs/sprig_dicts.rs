@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use crate::template::funcs::args::{self, arity, arity_min, FuncResult};
 use crate::template::funcs::sprig_date;
-use crate::template::value::{Key, List, Map, Pairs};
+use crate::template::value::{key_order, Key, List, Map, Pairs};
 use crate::template::Value;
 
 /// `dict(k1, v1, k2, v2, ...)`: keys via `strval`; a missing last value is "".
@@ -25,7 +25,7 @@ pub fn dict(values: &[Value]) -> FuncResult {
             .map_or_else(|| Value::str(""), args::iface);
         index += 2;
         let mut at = entries.len();
-        while at > 0 && key_before(&key, &entries[at - 1].0) {
+        while at > 0 && key_order(&key, &entries[at - 1].0).is_lt() {
             at -= 1;
         }
         match entries.get_mut(at.wrapping_sub(1)) {
@@ -34,15 +34,6 @@ pub fn dict(values: &[Value]) -> FuncResult {
         }
     }
     Ok(args::new_dict(Pairs::from_sorted(entries)))
-}
-
-/// Whether key `a` sorts before key `b`. The first bytes decide most comparisons without a
-/// call to memcmp.
-fn key_before(a: &str, b: &str) -> bool {
-    match (a.as_bytes().first(), b.as_bytes().first()) {
-        (Some(x), Some(y)) if x != y => x < y,
-        _ => a < b,
-    }
 }
 
 /// `get(d, key)`: the value or "".
@@ -172,7 +163,7 @@ fn merge_into(target: &mut Pairs, source: &Map, overwrite: bool, depth: usize) {
     for (key, incoming) in source.iter() {
         let mut existing = None;
         while let Some(entry) = pending.take() {
-            if key_before(&entry.0, key) {
+            if key_order(&entry.0, key).is_lt() {
                 merged.push(entry);
                 pending = old.next();
                 continue;
