@@ -13,6 +13,7 @@ use std::rc::Rc;
 // Built by context.rs, which does not exist yet.
 #[allow(dead_code)]
 #[derive(Clone, Debug)]
+#[repr(u64)]
 pub enum Value {
     /// Go's nil (an untyped nil interface, a nil pointer, a nil map or slice that was asked for).
     Nil,
