@@ -898,6 +898,18 @@ impl<'t> Exec<'t> {
         })
     }
 
+    /// A call's argument for an `interface{}` parameter: read in place when `read_arg` can,
+    /// evaluated otherwise.
+    #[inline(always)]
+    fn call_arg(&mut self, dot: &Value, arg: &'t Arg<'t>) -> Run<Value> {
+        // Go's errors after a call name the node evaluated last.
+        self.at(At::Expr(arg.expr));
+        match self.read_arg(dot, arg) {
+            Some(value) => Ok(value),
+            None => self.eval_arg(dot, arg),
+        }
+    }
+
     /// Go's check of a value passed to a `string` parameter.
     fn validate_string(&self, value: Value) -> Run<Value> {
         match value {
@@ -1115,19 +1127,13 @@ impl<'t> Exec<'t> {
         // `eval_args`' loop without its cases for the first argument: sharing that function
         // cost 7 % more instructions of the whole render at opt-level "z".
         for arg in explicit {
-            // Go's errors after a call name the node evaluated last.
-            self.at(At::Expr(arg.expr));
-            let value = match self.read_arg(dot, arg) {
-                Some(value) => value,
-                None => match self.eval_arg(dot, arg) {
-                    Ok(value) => value,
-                    Err(flow) => {
-                        self.stack.truncate(base);
-                        return Err(flow);
-                    }
-                },
-            };
-            self.stack.push(value);
+            match self.call_arg(dot, arg) {
+                Ok(value) => self.stack.push(value),
+                Err(flow) => {
+                    self.stack.truncate(base);
+                    return Err(flow);
+                }
+            }
         }
         if let Some(last) = last {
             self.stack.push(last);
@@ -1151,12 +1157,7 @@ impl<'t> Exec<'t> {
             } else if index == 0 && kind == Kind::Uint32First {
                 self.eval_uint32_arg(dot, arg)?
             } else {
-                // Go's errors after a call name the node evaluated last.
-                self.at(At::Expr(arg.expr));
-                match self.read_arg(dot, arg) {
-                    Some(value) => value,
-                    None => self.eval_arg(dot, arg)?,
-                }
+                self.call_arg(dot, arg)?
             };
             self.stack.push(value);
         }
