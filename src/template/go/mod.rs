@@ -123,7 +123,7 @@ impl GoTemplate {
         self.last_len.set(exec.out.len());
         match result {
             Ok(()) => Ok(exec.out),
-            Err(exec::Flow::Error(message)) => Err(Error::template(message)),
+            Err(exec::Flow::Error(message)) => Err(Error::template(*message)),
             Err(exec::Flow::Break | exec::Flow::Continue) => Ok(exec.out),
         }
     }
