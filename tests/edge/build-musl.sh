@@ -28,8 +28,9 @@
 # gcc for x86_64, clang + llvm-ar for the ARM targets. qemu run: Debian's qemu-user-static
 # and a Docker daemon on /var/run/docker.sock with the image tinygen-test-busybox:latest
 # (built here from Debian's static busybox if absent).
-# No .cargo/config is used: linkers, flags and C compilers are environment variables of
-# this script only.
+# Linkers, flags and C compilers are environment variables and --config values of this
+# script only; Cargo joins the --config rustflags with those of the project's
+# .cargo/config.toml (the inline threshold, and target-cpu k8 for x86_64).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
