@@ -10,8 +10,6 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// A template value. Cloning is cheap: compound values are reference counted.
-// Built by context.rs, which does not exist yet.
-#[allow(dead_code)]
 #[derive(Clone, Debug)]
 #[repr(u64)]
 pub enum Value {
